@@ -1,0 +1,118 @@
+"""Accounts: creating users, setting and resetting passwords.
+
+Shared by the console, the API and the CLI; each takes the request (the
+CLI builds one for the tenant) because password policy hooks and the
+audit trail are per request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select, update
+
+from .authsessions import SessionStore
+from .errors import ApiError
+from .local_auth import find_user_by_email, normalise_email
+from .mail import send_mail
+from .models import AuthSession, Group, PasswordReset, User, utcnow
+from .tokens import hash_token, new_token
+
+DEFAULT_RESET_MINUTES = 30
+MIN_PASSWORD_LENGTH = 8  # NIST SP 800-63B's floor; policy plugins may ask more.
+
+
+class PasswordRejected(ApiError):
+    def __init__(self, messages: list[str]):
+        super().__init__("password_rejected", "the password does not meet the policy", 422,
+                         {"password": " ".join(messages)})
+        self.messages = messages
+
+
+class DuplicateEmail(ApiError):
+    def __init__(self):
+        super().__init__("duplicate_email", "a user with this e-mail already exists", 409,
+                         {"email": "already taken"})
+
+
+def check_password(request, user: User | None, password: str) -> None:
+    messages = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        messages.append(f"use at least {MIN_PASSWORD_LENGTH} characters.")
+    for answer in request.tenant_hooks.praxcloud_validate_password(
+            request=request, user=user, password=password):
+        messages.extend(answer or ())
+    if messages:
+        raise PasswordRejected(messages)
+
+
+def set_password(request, user: User, password: str, keep_session=None) -> None:
+    """Set ``user``'s password and end every other session of theirs."""
+    check_password(request, user, password)
+    now = utcnow()
+    user.password_hash = request.registry.password_context.hash(password)
+    user.password_changed_at = now
+    if keep_session is not None:
+        # The session that changed the password stays; its absolute expiry is unchanged.
+        keep_session.created_at = now
+    SessionStore(request.tenant_db, AuthSession, None).revoke_all(user, keep=keep_session)
+    request.tenant_db.execute(
+        update(PasswordReset).where(PasswordReset.user_id == user.id,
+                                    PasswordReset.used_at.is_(None)).values(used_at=now))
+    request.tenant_hooks.praxcloud_password_changed(request=request, user=user)
+
+
+def create_user(request, email: str, password: str | None, groups: list[str],
+                display_name: str = "") -> User:
+    email = normalise_email(email)
+    if find_user_by_email(request.tenant_db, email) is not None:
+        raise DuplicateEmail()
+    found = list(request.tenant_db.scalars(select(Group).where(Group.name.in_(groups))))
+    missing = set(groups) - {g.name for g in found}
+    if missing:
+        raise ApiError("unknown_group", "no such group", 422,
+                       {"groups": "unknown: " + ", ".join(sorted(missing))})
+    user = User(email=email, display_name=display_name, groups=found)
+    request.tenant_db.add(user)
+    if password is not None:
+        check_password(request, user, password)
+        user.password_hash = request.registry.password_context.hash(password)
+    request.tenant_db.flush()
+    request.audit.record("user.create", target=email, details={"groups": sorted(groups)})
+    return user
+
+
+def reset_lifetime(request) -> dt.timedelta:
+    minutes = (request.tenant.settings or {}).get("reset_link_minutes", DEFAULT_RESET_MINUTES)
+    return dt.timedelta(minutes=int(minutes))
+
+
+def request_password_reset(request, email: str) -> None:
+    """Mail a single-use reset link if the account exists; say nothing either way."""
+    user = find_user_by_email(request.tenant_db, email)
+    request.audit.record("password.reset_request", target=normalise_email(email)[:254],
+                         details={"known": user is not None})
+    if user is None or not user.is_active:
+        return
+    token = new_token()
+    request.tenant_db.add(PasswordReset(token_hash=hash_token(token), user_id=user.id,
+                                        expires_at=utcnow() + reset_lifetime(request)))
+    link = request.route_url("console.reset", tenant=request.tenant.slug, token=token)
+    minutes = int(reset_lifetime(request).total_seconds() // 60)
+    send_mail(request, user.email, f"{request.tenant.name}: reset your password",
+              f"Someone asked to reset the password of your account at {request.tenant.name}.\n\n"
+              f"To choose a new password, open this link within {minutes} minutes:\n{link}\n\n"
+              "If it was not you, ignore this mail: your password stays as it is.\n")
+
+
+def reset_password(request, token: str, password: str) -> User:
+    reset = request.tenant_db.scalars(
+        select(PasswordReset).where(PasswordReset.token_hash == hash_token(token))
+    ).first()
+    if reset is None or reset.used_at is not None or reset.expires_at <= utcnow():
+        raise ApiError("reset_token_invalid", "this reset link is invalid or has expired", 400)
+    user = reset.user
+    set_password(request, user, password)
+    reset.used_at = utcnow()
+    request.audit.record("password.reset", target=user.email, actor_id=user.id, actor=user.email)
+    return user

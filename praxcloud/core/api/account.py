@@ -1,0 +1,67 @@
+"""The logged-in user: who am I, my password, my sessions."""
+
+from __future__ import annotations
+
+from pyramid.httpexceptions import HTTPNotFound
+
+from ..accounts import set_password
+from ..auth import AuthenticationFailed
+from ..errors import ApiError
+from ..models import AuthSession
+from ..permissions import AUTHENTICATED
+from ..security import tenant_sessions
+from ..views_support import api_view, json_body
+from .serialize import session_json
+
+
+@api_view(route_name="api.me", request_method="GET", permission=AUTHENTICATED)
+def me(request):
+    user = request.praxcloud_identity.user
+    return {
+        "id": user.id, "email": user.email, "display_name": user.display_name,
+        "groups": user.group_names, "permissions": sorted(user.permissions),
+        "tenant": {"slug": request.tenant.slug, "name": request.tenant.name},
+    }
+
+
+@api_view(route_name="api.me.password", request_method="POST", permission=AUTHENTICATED)
+def change_password(request):
+    identity = request.praxcloud_identity
+    body = json_body(request, "ChangePasswordRequest")
+    try:
+        request.tenant_hooks.praxcloud_authenticate(
+            request=request, login=identity.user.email, password=body["current_password"])
+    except AuthenticationFailed:
+        request.audit.record("password.change", outcome="failure", target=identity.user.email,
+                             details={"reason": "wrong current password"}, durable=True)
+        raise ApiError("invalid_credentials", "the current password is not right", 403,
+                       {"current_password": "not right"}) from None
+    set_password(request, identity.user, body["new_password"], keep_session=identity.session)
+    request.audit.record("password.change", target=identity.user.email)
+    request.response.status = 204
+    return request.response
+
+
+@api_view(route_name="api.sessions", request_method="GET", permission=AUTHENTICATED)
+def list_sessions(request):
+    identity = request.praxcloud_identity
+    sessions = tenant_sessions(request).live_for_user(identity.user)
+    return {"items": [session_json(s, identity.session) for s in sessions]}
+
+
+@api_view(route_name="api.session", request_method="DELETE", permission=AUTHENTICATED)
+def revoke_session(request):
+    identity = request.praxcloud_identity
+    try:
+        session_id = int(request.matchdict["id"])
+    except ValueError:
+        raise HTTPNotFound() from None
+    session = request.tenant_db.get(AuthSession, session_id)
+    # Another user's session looks exactly like a missing one.
+    if session is None or session.user_id != identity.user.id or session.revoked_at is not None:
+        raise HTTPNotFound()
+    tenant_sessions(request).revoke(session)
+    request.audit.record("session.revoke", target=identity.user.email,
+                         details={"session_id": session.id})
+    request.response.status = 204
+    return request.response

@@ -1,0 +1,274 @@
+"""The OpenAPI 3.1 document of the JSON API, and request validation against it.
+
+Request bodies are validated against the same component schemas that the
+document publishes, so the document cannot drift from what the API accepts.
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import cache
+
+import jsonschema
+from jsonschema import Draft202012Validator, FormatChecker
+
+from ..errors import ApiError
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _error_response(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": ERROR}}}
+
+
+def _json(schema_ref: str, description: str = "OK") -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}}}
+
+
+def _body(schema_ref: str) -> dict:
+    return {"required": True,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}}}
+
+
+TENANT = {"name": "tenant", "in": "path", "required": True,
+          "schema": {"type": "string", "pattern": "^[a-z][a-z0-9-]{1,38}[a-z0-9]$"}}
+ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+COMMON_ERRORS = {
+    "400": _error_response("Malformed request"),
+    "401": _error_response("Not logged in, or the token is invalid or expired"),
+    "403": _error_response("Not allowed"),
+    "404": _error_response("No such tenant or object"),
+    "413": _error_response("Body too large"),
+    "415": _error_response("Body is not JSON"),
+    "422": _error_response("Body does not validate"),
+}
+SECURED = [{"bearer": []}]
+
+NULLABLE_STRING = {"type": ["string", "null"]}
+
+SCHEMAS = {
+    "Error": {
+        "type": "object", "required": ["error"], "additionalProperties": False,
+        "properties": {"error": {
+            "type": "object", "required": ["code", "message", "fields"],
+            "additionalProperties": False,
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                           "fields": {"type": "object",
+                                      "additionalProperties": {"type": "string"}}}}},
+    },
+    "LoginRequest": {
+        "type": "object", "required": ["email", "password"], "additionalProperties": False,
+        "properties": {"email": {"type": "string", "minLength": 1, "maxLength": 254},
+                       "password": {"type": "string", "minLength": 1, "maxLength": 1024}},
+    },
+    "Token": {
+        "type": "object", "required": ["token", "expires_at"], "additionalProperties": False,
+        "properties": {"token": {"type": "string", "minLength": 22},
+                       "expires_at": {"type": "string", "format": "date-time"}},
+    },
+    "MfaRequired": {
+        "type": "object", "required": ["mfa_required", "mfa_token"], "additionalProperties": False,
+        "properties": {"mfa_required": {"type": "array", "items": {"type": "string"}},
+                       "mfa_token": {"type": "string"}},
+    },
+    "MfaRequest": {
+        "type": "object", "required": ["mfa_token", "method"], "additionalProperties": True,
+        "properties": {"mfa_token": {"type": "string", "minLength": 1, "maxLength": 200},
+                       "method": {"type": "string", "minLength": 1, "maxLength": 40}},
+    },
+    "ForgotPasswordRequest": {
+        "type": "object", "required": ["email"], "additionalProperties": False,
+        "properties": {"email": {"type": "string", "minLength": 1, "maxLength": 254}},
+    },
+    "ResetPasswordRequest": {
+        "type": "object", "required": ["token", "password"], "additionalProperties": False,
+        "properties": {"token": {"type": "string", "minLength": 1, "maxLength": 200},
+                       "password": {"type": "string", "minLength": 1, "maxLength": 1024}},
+    },
+    "ChangePasswordRequest": {
+        "type": "object", "required": ["current_password", "new_password"],
+        "additionalProperties": False,
+        "properties": {"current_password": {"type": "string", "maxLength": 1024},
+                       "new_password": {"type": "string", "minLength": 1, "maxLength": 1024}},
+    },
+    "Message": {
+        "type": "object", "required": ["message"], "additionalProperties": False,
+        "properties": {"message": {"type": "string"}},
+    },
+    "Me": {
+        "type": "object", "required": ["id", "email", "display_name", "groups", "permissions",
+                                       "tenant"],
+        "additionalProperties": False,
+        "properties": {"id": {"type": "integer"}, "email": {"type": "string"},
+                       "display_name": {"type": "string"},
+                       "groups": {"type": "array", "items": {"type": "string"}},
+                       "permissions": {"type": "array", "items": {"type": "string"}},
+                       "tenant": {"type": "object", "required": ["slug", "name"],
+                                  "properties": {"slug": {"type": "string"},
+                                                 "name": {"type": "string"}}}},
+    },
+    "Session": {
+        "type": "object",
+        "required": ["id", "kind", "created_at", "last_seen_at", "expires_at", "ip", "user_agent",
+                     "current"],
+        "additionalProperties": False,
+        "properties": {"id": {"type": "integer"}, "kind": {"type": "string"},
+                       "created_at": {"type": "string", "format": "date-time"},
+                       "last_seen_at": {"type": "string", "format": "date-time"},
+                       "expires_at": {"type": "string", "format": "date-time"},
+                       "ip": NULLABLE_STRING, "user_agent": NULLABLE_STRING,
+                       "current": {"type": "boolean"}},
+    },
+    "SessionList": {
+        "type": "object", "required": ["items"], "additionalProperties": False,
+        "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Session"}}},
+    },
+    "RecordInput": {
+        "type": "object", "additionalProperties": False,
+        "properties": {
+            "name": {"type": "string", "minLength": 1, "maxLength": 200},
+            "email": {"type": ["string", "null"], "maxLength": 254, "format": "email"},
+            "phone": {"type": ["string", "null"], "maxLength": 40,
+                      "pattern": "^[0-9+()\\-. ]{3,40}$"},
+            "date_of_birth": {"type": ["string", "null"], "format": "date"},
+            "notes": {"type": "string", "maxLength": 20000},
+            "fields": {"type": "object", "maxProperties": 100},
+        },
+    },
+    "Record": {
+        "type": "object",
+        "required": ["id", "name", "email", "phone", "date_of_birth", "notes", "fields",
+                     "created_at", "updated_at", "last_activity_at"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "integer"}, "name": {"type": "string"},
+            "email": NULLABLE_STRING, "phone": NULLABLE_STRING,
+            "date_of_birth": {"type": ["string", "null"], "format": "date"},
+            "notes": {"type": "string"}, "fields": {"type": "object"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "updated_at": {"type": "string", "format": "date-time"},
+            "last_activity_at": {"type": "string", "format": "date-time"},
+        },
+    },
+    "RecordPage": {
+        "type": "object", "required": ["items", "page", "per_page", "total"],
+        "additionalProperties": False,
+        "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Record"}},
+                       "page": {"type": "integer", "minimum": 1},
+                       "per_page": {"type": "integer", "minimum": 1, "maximum": 200},
+                       "total": {"type": "integer", "minimum": 0}},
+    },
+}
+
+
+def _op(summary: str, responses: dict, *, body: str | None = None, secured: bool = True,
+        params: list | None = None, op_id: str) -> dict:
+    operation = {"summary": summary, "operationId": op_id,
+                 "parameters": [TENANT, *(params or [])],
+                 "responses": {**responses, **{k: v for k, v in COMMON_ERRORS.items()
+                                               if k not in responses}}}
+    if body:
+        operation["requestBody"] = _body(body)
+    operation["security"] = SECURED if secured else []
+    return operation
+
+
+PAGE_PARAMS = [
+    {"name": "q", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 200}},
+    {"name": "page", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 1, "default": 1}},
+    {"name": "per_page", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}},
+]
+
+PATHS = {
+    "/api/v1/{tenant}/auth/login": {"post": _op(
+        "Log in with e-mail and password", {
+            "200": {"description": "Logged in, or a second factor is needed", "content": {
+                "application/json": {"schema": {"oneOf": [
+                    {"$ref": "#/components/schemas/Token"},
+                    {"$ref": "#/components/schemas/MfaRequired"}]}}}},
+            "429": _error_response("Refused for now; see Retry-After")},
+        body="LoginRequest", secured=False, op_id="login")},
+    "/api/v1/{tenant}/auth/mfa": {"post": _op(
+        "Complete a login with a second factor", {"200": _json("Token"),
+                                                   "429": _error_response("Too many attempts")},
+        body="MfaRequest", secured=False, op_id="loginMfa")},
+    "/api/v1/{tenant}/auth/logout": {"post": _op(
+        "Revoke the token used", {"204": {"description": "Logged out"}}, op_id="logout")},
+    "/api/v1/{tenant}/auth/forgot-password": {"post": _op(
+        "Mail a password-reset link (same answer whether the account exists or not)",
+        {"202": _json("Message", "Accepted")}, body="ForgotPasswordRequest", secured=False,
+        op_id="forgotPassword")},
+    "/api/v1/{tenant}/auth/reset-password": {"post": _op(
+        "Set a new password with a reset token", {"204": {"description": "Password set"}},
+        body="ResetPasswordRequest", secured=False, op_id="resetPassword")},
+    "/api/v1/{tenant}/me": {"get": _op("The logged-in user", {"200": _json("Me")}, op_id="me")},
+    "/api/v1/{tenant}/me/password": {"post": _op(
+        "Change one's password; other sessions end", {"204": {"description": "Changed"}},
+        body="ChangePasswordRequest", op_id="changePassword")},
+    "/api/v1/{tenant}/sessions": {"get": _op(
+        "One's live sessions", {"200": _json("SessionList")}, op_id="listSessions")},
+    "/api/v1/{tenant}/sessions/{id}": {"delete": _op(
+        "Revoke one of one's sessions", {"204": {"description": "Revoked"}}, params=[ID],
+        op_id="revokeSession")},
+    "/api/v1/{tenant}/records": {
+        "get": _op("List and search records", {"200": _json("RecordPage")}, params=PAGE_PARAMS,
+                   op_id="listRecords"),
+        "post": _op("Create a record", {"201": _json("Record", "Created")}, body="RecordInput",
+                    op_id="createRecord"),
+    },
+    "/api/v1/{tenant}/records/{id}": {
+        "get": _op("Read a record", {"200": _json("Record")}, params=[ID], op_id="getRecord"),
+        "patch": _op("Change a record", {"200": _json("Record")}, params=[ID], body="RecordInput",
+                     op_id="updateRecord"),
+        "delete": _op("Delete a record", {"204": {"description": "Deleted"}}, params=[ID],
+                      op_id="deleteRecord"),
+    },
+}
+
+
+@cache
+def openapi_document() -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "PraxCloud API", "version": "1",
+                 "description": "Tenant-scoped JSON API. Authenticate with "
+                                "`Authorization: Bearer <token>` from /auth/login."},
+        "paths": PATHS,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+
+
+@cache
+def _validator(name: str) -> Draft202012Validator:
+    schema = copy.deepcopy(SCHEMAS[name])
+    schema["$defs"] = {}
+    resolver_doc = {"components": {"schemas": SCHEMAS}, **schema}
+    return Draft202012Validator(resolver_doc, format_checker=FormatChecker())
+
+
+def validate(name: str, instance: dict) -> None:
+    """Raise a 422 ApiError naming each bad field."""
+    errors = sorted(_validator(name).iter_errors(instance), key=lambda e: list(e.path))
+    if not errors:
+        return
+    fields: dict[str, str] = {}
+    for error in errors:
+        if error.validator == "additionalProperties":
+            for key in sorted(set(error.instance) - set(error.schema.get("properties", {}))):
+                fields.setdefault(key, "unknown field")
+        elif error.validator == "required":
+            key = error.message.split("'")[1]
+            fields.setdefault(key, "this field is required")
+        else:
+            key = ".".join(str(p) for p in error.path) or "body"
+            fields.setdefault(key, error.message)
+    raise ApiError("validation_failed", "the request body does not validate", 422, fields)
+
+
+__all__ = ["openapi_document", "validate", "jsonschema"]

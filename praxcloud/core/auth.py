@@ -1,0 +1,150 @@
+"""The login state machine: first factor through the auth-backend hooks, then second factors.
+
+Views (console and API) call :func:`check_first_factor` and
+:func:`check_second_factor`; both answer the same way for an unknown user, a
+wrong password and a locked account, so a caller learns nothing about which
+accounts exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from .models import LoginChallenge, User, utcnow
+from .tokens import hash_token, new_token
+
+log = logging.getLogger(__name__)
+
+MFA_TOKEN_LIFETIME = dt.timedelta(minutes=5)
+MFA_MAX_FAILURES = 5
+
+
+class LoginRefused(Exception):
+    """A pre-authentication hook refused the attempt (slowdown, lockdown, ...)."""
+
+    def __init__(self, message: str = "login refused", retry_after: int | None = None,
+                 status: int = 429, code: str = "login_refused"):
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after
+        self.status = status
+        self.code = code
+
+
+class AuthenticationFailed(Exception):
+    """The credentials are not right. The message shown is always the same."""
+
+
+class SecondFactorFailed(Exception):
+    """A second-factor answer is wrong, replayed, expired or malformed."""
+
+    def __init__(self, message: str = "the second factor was not accepted", code: str = "mfa_failed"):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+@dataclass
+class FirstFactorResult:
+    user: User
+    # Empty when the login is complete; else the methods to choose from.
+    mfa_methods: list[str]
+
+
+def check_first_factor(request, login: str, password: str) -> FirstFactorResult:
+    """Run pre-authentication vetoes and the auth backends; raise on any failure."""
+    hooks = request.tenant_hooks
+    refusal = hooks.praxcloud_pre_authenticate(request=request, login=login)
+    if refusal is not None:
+        _failed(request, login, "refused")
+        raise refusal if isinstance(refusal, LoginRefused) else LoginRefused()
+    try:
+        user = hooks.praxcloud_authenticate(request=request, login=login, password=password)
+    except AuthenticationFailed:
+        user = None
+    if user is None or not user.is_active:
+        _failed(request, login, "invalid_credentials")
+        raise AuthenticationFailed()
+    methods = sorted({m for answer in hooks.praxcloud_second_factors(request=request, user=user)
+                      for m in (answer or ())})
+    return FirstFactorResult(user=user, mfa_methods=methods)
+
+
+def _failed(request, login: str, reason: str) -> None:
+    request.tenant_hooks.praxcloud_authentication_failed(request=request, login=login, reason=reason)
+    request.audit.record("login", outcome="failure", target=login,
+                         details={"reason": reason}, durable=True)
+
+
+def start_challenge(request, user: User, methods: list[str], kind: str) -> str:
+    """Remember a passed first factor; return the mfa_token that continues the login."""
+    token = new_token()
+    request.tenant_db.add(LoginChallenge(
+        token_hash=hash_token(token), user_id=user.id, kind=kind, methods=methods,
+        expires_at=utcnow() + MFA_TOKEN_LIFETIME, ip=request.client_addr,
+    ))
+    return token
+
+
+def load_challenge(request, mfa_token: str, kind: str) -> LoginChallenge:
+    if not isinstance(mfa_token, str) or not mfa_token:
+        raise SecondFactorFailed("the mfa_token is missing", code="mfa_token_invalid")
+    challenge = request.tenant_db.scalars(
+        select(LoginChallenge).where(LoginChallenge.token_hash == hash_token(mfa_token))
+    ).first()
+    if (challenge is None or challenge.kind != kind or challenge.used_at is not None
+            or challenge.expires_at <= utcnow() or challenge.failures >= MFA_MAX_FAILURES):
+        raise SecondFactorFailed("the mfa_token is invalid or expired", code="mfa_token_invalid")
+    return challenge
+
+
+def check_second_factor(request, challenge: LoginChallenge, method: str, payload: dict) -> User:
+    """Verify one second-factor answer; burn the challenge on success.
+
+    A wrong answer counts against the challenge (at most MFA_MAX_FAILURES)
+    in its own transaction, so the count survives the request's rollback.
+    """
+    user = challenge.user
+    if method not in challenge.methods:
+        raise SecondFactorFailed(f"method {method!r} is not available", code="mfa_method_invalid")
+    try:
+        accepted = request.tenant_hooks.praxcloud_verify_second_factor(
+            request=request, user=user, method=method, payload=payload)
+        if accepted is not True:
+            raise SecondFactorFailed()
+    except SecondFactorFailed as exc:
+        request.durable_tenant_update(LoginChallenge, challenge.id,
+                                      failures=LoginChallenge.failures + 1)
+        request.tenant_hooks.praxcloud_authentication_failed(
+            request=request, login=user.email, reason="mfa")
+        request.audit.record("mfa.verify", outcome="failure", target=user.email,
+                             details={"method": method, "reason": exc.code}, durable=True)
+        raise
+    challenge.used_at = utcnow()
+    return user
+
+
+def required_actions(request, user: User) -> list[dict]:
+    actions: list[dict] = []
+    for answer in request.tenant_hooks.praxcloud_authenticated(request=request, user=user):
+        actions.extend(answer or ())
+    return actions
+
+
+def open_session(request, user: User, kind: str):
+    """Finish a login: a new session (a new id, so any earlier one is not reused)."""
+    from .security import tenant_sessions
+
+    token, session = tenant_sessions(request).create(
+        user, kind, request.client_addr, request.user_agent)
+    actions = required_actions(request, user)
+    if actions:
+        session.data = {**(session.data or {}), "required_actions": actions}
+    user.last_login_at = utcnow()
+    request.audit.record("login", target=user.email, actor_id=user.id, actor=user.email,
+                         details={"kind": kind})
+    return token, session

@@ -1,0 +1,56 @@
+"""What happens when a request is not allowed.
+
+Not logged in: the API answers 401 JSON, the console sends to its login
+page. Logged in but lacking the permission: the tenant's plugins hear of it
+(``praxcloud_permission_denied``, e.g. lockdown), the attempt is audited in
+its own transaction, and the answer is 403.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
+from pyramid.response import Response
+from pyramid.view import forbidden_view_config
+
+from .errors import json_error
+from .security import area
+
+log = logging.getLogger(__name__)
+
+
+@forbidden_view_config()
+def forbidden(exc, request):
+    where = area(request)
+    identity = request.praxcloud_identity
+    if identity is None:
+        if where == "api":
+            return json_error(401, "unauthorized", "log in first: send Authorization: Bearer <token>",
+                              headers={"WWW-Authenticate": "Bearer"})
+        if where == "platform":
+            return HTTPSeeOther(request.route_url("platform.login", _query={"next": request.path}))
+        if request.tenant is not None:
+            return HTTPSeeOther(request.route_url(
+                "console.login", tenant=request.tenant.slug, _query={"next": request.path}))
+        return HTTPForbidden()
+    reason = str(getattr(exc, "result", "") or "")
+    permission = getattr(getattr(exc, "result", None), "permission", None)
+    if not identity.is_operator and request.tenant is not None:
+        pending = "required actions pending" in reason
+        if not pending:
+            try:
+                request.tenant_hooks.praxcloud_permission_denied(
+                    request=request, user=identity.user, permission=permission, context=None)
+            finally:
+                request.audit.record("permission.denied", outcome="failure",
+                                     target=request.path[:254],
+                                     details={"permission": permission, "method": request.method},
+                                     durable=True)
+        elif where == "console":
+            action = identity.session.data["required_actions"][0]
+            return HTTPSeeOther(request.route_url(action["route"], tenant=request.tenant.slug))
+    if where == "api":
+        return json_error(403, "forbidden", "you are not allowed to do this")
+    body = request.registry.settings.get("praxcloud.forbidden_text", "Forbidden")
+    return Response(body, status=403, content_type="text/plain")

@@ -1,0 +1,180 @@
+"""The plugin contract.
+
+Every hook PraxCloud calls is declared here; each docstring is the hook's
+documentation (docs/hooks.md is generated from this module and a test fails
+when they drift apart). Hooks marked *first result* stop at the first
+implementation that returns something other than ``None``.
+
+Hooks that take a ``request`` are called only on the plugins enabled for the
+request's tenant. Hooks without a tenant (``praxcloud_plugin_info``,
+``praxcloud_includeme``, ``praxcloud_periodic_tasks``, ``praxcloud_cli``) are
+called on every installed plugin, once, at start-up.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+PROJECT = "praxcloud"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def praxcloud_plugin_info():
+    """Describe the plugin.
+
+    Return a dict with ``name`` (the entry-point name), ``description`` and
+    ``settings_schema``: a JSON Schema (draft 2020-12) object whose properties
+    carry their ``default``. Properties marked ``"writeOnly": true`` are
+    secrets: never shown back in the console, the CLI or logs. A tenant's
+    settings are validated against this schema whenever they change.
+    """
+
+
+@hookspec
+def praxcloud_includeme(config):
+    """Add routes, views, templates, static assets and tweens to the Pyramid configurator.
+
+    Called once for every installed plugin. Views added with the view option
+    ``plugin="NAME"`` answer 404 for tenants that have not enabled plugin
+    NAME, so a plugin need not check that itself.
+    """
+
+
+@hookspec
+def praxcloud_tenant_enabled(tenant, settings, tenant_db):
+    """The tenant's contract now enables this plugin: provision its state.
+
+    ``tenant_db`` is a SQLAlchemy session on the tenant's database, inside the
+    transaction that enables the plugin; the plugin's migrations have already
+    been applied. ``settings`` are the validated settings.
+    """
+
+
+@hookspec
+def praxcloud_tenant_disabled(tenant, tenant_db):
+    """The tenant's contract no longer enables this plugin: tear down what must go."""
+
+
+@hookspec(firstresult=True)
+def praxcloud_check_request(request):
+    """Veto a request before any view runs (IP allowlists, WAF blacklists).
+
+    Return a Response to answer the request with it, or ``None`` to let it
+    pass. ``request.tenant`` is set when the path names a tenant. An
+    exception raised here denies the request (fail closed).
+    """
+
+
+@hookspec(firstresult=True)
+def praxcloud_pre_authenticate(request, login):
+    """Veto a login attempt before any credential is checked (slowdown, lockdown).
+
+    Return ``None`` to let it go on, or a
+    :class:`praxcloud.core.auth.LoginRefused` describing why not (with an
+    optional ``retry_after`` in seconds and HTTP ``status``).
+    """
+
+
+@hookspec(firstresult=True)
+def praxcloud_authenticate(request, login, password):
+    """Check a first factor and return the tenant ``User`` it belongs to.
+
+    Return ``None`` when this backend does not know the login, so the next
+    backend is asked; raise :class:`praxcloud.core.auth.AuthenticationFailed`
+    when it knows the login and the password is wrong. The core's
+    local-password backend runs last (``trylast``).
+    """
+
+
+@hookspec
+def praxcloud_authentication_failed(request, login, reason):
+    """A login attempt failed (``reason``: ``"invalid_credentials"``, ``"refused"``, ``"mfa"``)."""
+
+
+@hookspec
+def praxcloud_second_factors(request, user):
+    """The second factors ``user`` has enrolled.
+
+    Return a list of method names (``["totp"]``); the core merges all
+    answers. When the list is non-empty the login is not finished until
+    :func:`praxcloud_verify_second_factor` accepts one of them.
+    """
+
+
+@hookspec(firstresult=True)
+def praxcloud_verify_second_factor(request, user, method, payload):
+    """Check a second-factor answer for ``method``.
+
+    Return ``True`` when this plugin handles ``method`` and the answer is
+    right; return ``None`` when ``method`` is not this plugin's; raise
+    :class:`praxcloud.core.auth.SecondFactorFailed` when the answer is
+    wrong, replayed or malformed (never return ``False``).
+    """
+
+
+@hookspec
+def praxcloud_authenticated(request, user):
+    """A user has logged in with every factor.
+
+    Return a list of required actions, each a dict with ``name`` and
+    ``route`` (the console route name where it is done), e.g. an expired
+    password or a missing MFA enrolment. Until every required action is
+    cleared the user's session may reach only those routes.
+    """
+
+
+@hookspec
+def praxcloud_validate_password(request, user, password):
+    """Return a list of messages for the ways ``password`` breaks the tenant's policy."""
+
+
+@hookspec
+def praxcloud_password_changed(request, user):
+    """``user``'s password was just set (changed, reset or created)."""
+
+
+@hookspec
+def praxcloud_permission_denied(request, user, permission, context):
+    """``user`` asked for something ``permission`` guards and does not have it."""
+
+
+@hookspec(firstresult=True)
+def praxcloud_field_codec(tenant, model, field):
+    """Return a codec for ``model.field`` in ``tenant`` or ``None`` for plain storage.
+
+    A codec has ``encode(value) -> stored``, ``decode(stored) -> value`` and,
+    for fields looked up by exact match, ``blind_index(value) -> str``. The
+    core asks once per tenant, field and process and caches the answer.
+    """
+
+
+@hookspec
+def praxcloud_periodic_tasks():
+    """Return Celery beat entries: a dict ``{name: {"task", "schedule", ...}}``.
+
+    Each task receives no tenant; it fans out to the tenants that enabled the
+    plugin (see :func:`praxcloud.core.tasks.tenants_with_plugin`).
+    """
+
+
+@hookspec
+def praxcloud_console_panels(request):
+    """Return console panels for the dashboard: dicts with ``title`` and ``template`` or ``html``."""
+
+
+@hookspec
+def praxcloud_menu_links(request):
+    """Return console menu links: dicts with ``title`` and ``route`` (or ``url``)."""
+
+
+@hookspec
+def praxcloud_audit_event(request, event):
+    """An audit event was written (``event`` is the ``AuditEvent`` row). Sinks such as the ledger."""
+
+
+@hookspec
+def praxcloud_cli(group):
+    """Add click commands to the ``praxcloud`` command group."""

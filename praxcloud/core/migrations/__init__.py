@@ -1,0 +1,43 @@
+"""Alembic migrations: one environment for the platform database, one for every tenant database.
+
+A plugin with tables of its own names a version directory in its
+``praxcloud_plugin_info`` (``tenant_migrations``); its revisions form their
+own branch (``branch_labels = ("PLUGIN",)``, ``depends_on`` the core's
+head), applied to a tenant's database when the tenant enables the plugin
+and by ``praxcloud db upgrade``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine
+
+HERE = Path(__file__).parent
+PLATFORM_DIR = HERE / "platform"
+TENANT_DIR = HERE / "tenant"
+
+
+def _config(script_dir: Path, version_dirs: list[str]) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(script_dir))
+    cfg.set_main_option("version_locations", " ".join(version_dirs))
+    cfg.set_main_option("path_separator", "space")
+    return cfg
+
+
+def upgrade_platform(engine: Engine) -> None:
+    cfg = _config(PLATFORM_DIR, [str(PLATFORM_DIR / "versions")])
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "heads")
+
+
+def upgrade_tenant(engine: Engine, plugin_version_dirs: list[str] | None = None) -> None:
+    dirs = [str(TENANT_DIR / "versions"), *(plugin_version_dirs or [])]
+    cfg = _config(TENANT_DIR, dirs)
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "heads")

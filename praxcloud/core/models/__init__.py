@@ -1,0 +1,48 @@
+"""Platform and tenant models; the public names plugins may import."""
+
+from .meta import PlatformBase, TenantBase
+from .platform import (
+    TENANT_ACTIVE,
+    TENANT_SUSPENDED,
+    Operator,
+    OperatorSession,
+    PlatformAuditEvent,
+    Tenant,
+    TenantPlugin,
+)
+from .sessions import KIND_API, KIND_CONSOLE
+from .tenant import (
+    AuditEvent,
+    AuthSession,
+    Group,
+    LoginChallenge,
+    PasswordReset,
+    Record,
+    User,
+    user_groups,
+)
+from .types import UTCDateTime, utcnow
+
+__all__ = [
+    "KIND_API",
+    "KIND_CONSOLE",
+    "TENANT_ACTIVE",
+    "TENANT_SUSPENDED",
+    "AuditEvent",
+    "AuthSession",
+    "Group",
+    "LoginChallenge",
+    "Operator",
+    "OperatorSession",
+    "PasswordReset",
+    "PlatformAuditEvent",
+    "PlatformBase",
+    "Record",
+    "Tenant",
+    "TenantBase",
+    "TenantPlugin",
+    "UTCDateTime",
+    "User",
+    "user_groups",
+    "utcnow",
+]

@@ -1,0 +1,99 @@
+"""The platform database: the tenant registry, contracts and operators. No personal data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .meta import PlatformBase
+from .sessions import AuthSessionMixin
+from .types import UTCDateTime, utcnow
+
+TENANT_ACTIVE = "active"
+TENANT_SUSPENDED = "suspended"
+
+
+class Tenant(PlatformBase):
+    __tablename__ = "tenants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default=TENANT_ACTIVE)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Core settings of the tenant (session lifetimes, CORS allowlist, ...).
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The tenant's own key, wrapped by the master key; deleting it shreds the tenant.
+    wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
+    # Database URL with credentials, sealed under the tenant key.
+    sealed_db_url: Mapped[bytes] = mapped_column(LargeBinary)
+
+    plugins: Mapped[list[TenantPlugin]] = relationship(
+        back_populates="tenant", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == TENANT_ACTIVE
+
+    @property
+    def enabled_plugins(self) -> frozenset[str]:
+        return frozenset(p.plugin for p in self.plugins)
+
+    def plugin_settings(self, plugin: str) -> dict[str, Any]:
+        for row in self.plugins:
+            if row.plugin == plugin:
+                return dict(row.settings or {})
+        raise LookupError(plugin)
+
+
+class TenantPlugin(PlatformBase):
+    """One line of a tenant's contract: a plugin it may use, with its settings."""
+
+    __tablename__ = "tenant_plugins"
+    __table_args__ = (UniqueConstraint("tenant_id", "plugin"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    plugin: Mapped[str] = mapped_column(String(80))
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    enabled_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    tenant: Mapped[Tenant] = relationship(back_populates="plugins")
+
+
+class Operator(PlatformBase):
+    """A platform operator: manages tenants and contracts, never reads tenant data."""
+
+    __tablename__ = "operators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    password_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class OperatorSession(AuthSessionMixin, PlatformBase):
+    __tablename__ = "operator_sessions"
+    user_id: Mapped[int] = mapped_column(ForeignKey("operators.id", ondelete="CASCADE"))
+
+
+class PlatformAuditEvent(PlatformBase):
+    """What operators did (tenant and contract changes)."""
+
+    __tablename__ = "platform_audit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    event: Mapped[str] = mapped_column(String(80))
+    outcome: Mapped[str] = mapped_column(String(20), default="success")
+    actor: Mapped[str | None] = mapped_column(String(254))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    tenant_slug: Mapped[str | None] = mapped_column(String(40))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

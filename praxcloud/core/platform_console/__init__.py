@@ -1,0 +1,20 @@
+"""The platform operators' console under ``/platform/``: tenants, contracts, plugins.
+
+Operators never see a tenant's users or records (segregation of duties):
+nothing here opens a tenant database except to provision or drop it.
+"""
+
+from __future__ import annotations
+
+P = "/platform"
+
+
+def includeme(config) -> None:
+    config.add_route("platform.home", P + "/")
+    config.add_route("platform.login", P + "/login")
+    config.add_route("platform.logout", P + "/logout")
+    config.add_route("platform.tenants", P + "/tenants")
+    config.add_route("platform.tenant", P + "/tenants/{slug}")
+    config.add_route("platform.tenant_plugins", P + "/tenants/{slug}/plugins")
+    config.add_route("platform.plugins", P + "/plugins")
+    config.scan(".")

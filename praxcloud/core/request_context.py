@@ -1,0 +1,98 @@
+"""What a request carries: the platform session, its tenant, the tenant's database and hooks.
+
+Each is a reified request property, so nothing is opened that a request
+does not use. Both database sessions join the request's transaction
+(pyramid_tm + zope.sqlalchemy): one commit or one rollback for the request.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import zope.sqlalchemy
+from pyramid.httpexceptions import HTTPNotFound
+from sqlalchemy import update
+
+from .errors import TenantUnavailable
+
+log = logging.getLogger(__name__)
+
+
+def platform_db(request):
+    session = request.registry.tenancy.platform_sessions()
+    zope.sqlalchemy.register(session, transaction_manager=request.tm)
+    return session
+
+
+def tenant_slug(request) -> str | None:
+    """The slug the request names: from the matched route, else from the path."""
+    if request.matchdict and "tenant" in request.matchdict:
+        return request.matchdict["tenant"]
+    parts = request.path_info.strip("/").split("/")
+    if len(parts) >= 3 and parts[0] == "api" and parts[1] == "v1":
+        return parts[2]
+    if parts and parts[0] and parts[0] not in ("platform", "static", "api"):
+        return parts[0]
+    return None
+
+
+def tenant(request):
+    """The tenant named in the path, or None; refuses suspended and unsafe tenants."""
+    slug = tenant_slug(request)
+    if slug is None:
+        return None
+    found = request.registry.tenancy.find(request.dbsession, slug)
+    if found is None:
+        raise HTTPNotFound()
+    if not found.is_active:
+        raise TenantUnavailable("tenant_suspended", "this institution's account is suspended", 403)
+    broken = request.registry.plugin_host.broken_among(found.enabled_plugins)
+    if broken:
+        # Fail closed: the contract relies on a plugin that is not working.
+        log.error("tenant %s refused: enabled plugins are broken: %s", slug, ", ".join(broken))
+        raise TenantUnavailable(
+            "plugin_unavailable", "a security feature of this institution is unavailable", 503
+        )
+    return found
+
+
+def require_tenant(request):
+    if request.tenant is None:
+        raise HTTPNotFound()
+    return request.tenant
+
+
+def tenant_hooks(request):
+    found = request.tenant
+    host = request.registry.plugin_host
+    return host.for_tenant(found.enabled_plugins if found is not None else frozenset())
+
+
+def tenant_db(request):
+    session = request.registry.tenancy.tenant_session(require_tenant(request))
+    zope.sqlalchemy.register(session, transaction_manager=request.tm)
+    return session
+
+
+def durable_tenant_update(request, model, row_id, **values) -> None:
+    """Write to the tenant database now, outside the request's transaction.
+
+    For counters that must survive a request that fails (wrong second
+    factors): the request's own transaction is rolled back on error.
+    """
+    engine = request.registry.tenancy.engine_for(require_tenant(request))
+    with engine.begin() as connection:
+        connection.execute(update(model).where(model.id == row_id).values(**values))
+
+
+def plugin_enabled(request, name: str) -> bool:
+    return request.tenant is not None and name in request.tenant.enabled_plugins
+
+
+def includeme(config) -> None:
+    config.add_request_method(platform_db, "dbsession", reify=True)
+    config.add_request_method(tenant, "tenant", reify=True)
+    config.add_request_method(tenant_hooks, "tenant_hooks", reify=True)
+    config.add_request_method(tenant_db, "tenant_db", reify=True)
+    config.add_request_method(durable_tenant_update, "durable_tenant_update")
+    config.add_request_method(plugin_enabled, "plugin_enabled")

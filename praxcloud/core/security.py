@@ -1,0 +1,145 @@
+"""Who is asking, and may they: the Pyramid security policy.
+
+Three kinds of principal, told apart by where the request goes:
+- ``/api/v1/{tenant}/...``: a tenant user by ``Authorization: Bearer <token>``;
+- ``/platform/...``: a platform operator by the operator cookie;
+- ``/{tenant}/...``: a tenant user by the console cookie (path-scoped per tenant).
+
+Permissions come from the user's groups. A user with required actions
+pending (MFA enrolment, expired password) is allowed only the routes of
+those actions until they are done.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from pyramid.security import Allowed, Denied
+from sqlalchemy import select
+
+from .authsessions import SessionPolicy, SessionStore
+from .models import KIND_API, KIND_CONSOLE, AuthSession, Operator, OperatorSession, User
+from .permissions import AUTHENTICATED
+
+log = logging.getLogger(__name__)
+
+CONSOLE_COOKIE = "praxcloud_session"
+OPERATOR_COOKIE = "praxcloud_operator"
+OPERATOR_PERMISSION = "platform.manage"
+# Routes a user with pending required actions may still reach.
+ALWAYS_ALLOWED_ROUTES = frozenset({"console.logout", "api.auth.logout", "console.static"})
+
+
+@dataclass
+class Identity:
+    user: object
+    session: object
+    kind: str  # "console", "api" or "operator"
+    permissions: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_operator(self) -> bool:
+        return self.kind == "operator"
+
+
+def area(request) -> str:
+    path = request.path_info
+    if path.startswith("/api/"):
+        return "api"
+    if path == "/platform" or path.startswith("/platform/"):
+        return "platform"
+    return "console"
+
+
+def bearer_token(request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def tenant_sessions(request) -> SessionStore:
+    return SessionStore(request.tenant_db, AuthSession,
+                        SessionPolicy.from_tenant_settings(request.tenant.settings))
+
+
+def operator_sessions(request) -> SessionStore:
+    settings = request.registry.settings
+    return SessionStore(request.dbsession, OperatorSession, SessionPolicy.from_tenant_settings({
+        "idle_timeout_minutes": settings.get("praxcloud.operator_idle_minutes", 30),
+        "session_lifetime_hours": settings.get("praxcloud.operator_lifetime_hours", 12),
+    }))
+
+
+def _load_identity(request) -> Identity | None:
+    where = area(request)
+    if where == "platform":
+        token = request.cookies.get(OPERATOR_COOKIE)
+        if not token:
+            return None
+        store = operator_sessions(request)
+        session = store.find_live(
+            token, "operator", lambda s: request.dbsession.get(Operator, s.user_id))
+        if session is None:
+            return None
+        operator = request.dbsession.get(Operator, session.user_id)
+        return Identity(operator, session, "operator", frozenset({OPERATOR_PERMISSION}))
+    if request.tenant is None:
+        return None
+    if where == "api":
+        token, kind = bearer_token(request), KIND_API
+    else:
+        token, kind = request.cookies.get(CONSOLE_COOKIE), KIND_CONSOLE
+    if not token:
+        return None
+    session = tenant_sessions(request).find_live(token, kind, lambda s: s.user)
+    if session is None:
+        return None
+    return Identity(session.user, session, kind, session.user.permissions)
+
+
+class PraxSecurityPolicy:
+    def identity(self, request) -> Identity | None:
+        return request.praxcloud_identity
+
+    def authenticated_userid(self, request):
+        identity = self.identity(request)
+        return None if identity is None else identity.user.id
+
+    def permits(self, request, context, permission):
+        identity = self.identity(request)
+        if identity is None:
+            return Denied("not logged in")
+        if permission == OPERATOR_PERMISSION:
+            return Allowed("operator") if identity.is_operator else Denied("operators only")
+        if identity.is_operator:
+            # Segregation of duties: operators never hold tenant permissions.
+            return Denied("operators have no tenant permissions")
+        pending = (identity.session.data or {}).get("required_actions") or []
+        if pending:
+            route = request.matched_route.name if request.matched_route else None
+            allowed = {a.get("route") for a in pending} | ALWAYS_ALLOWED_ROUTES
+            if route not in allowed:
+                return Denied("required actions pending: " + ", ".join(a["name"] for a in pending))
+        if permission == AUTHENTICATED or permission in identity.permissions:
+            return Allowed(f"has {permission}")
+        denied = Denied(f"lacks {permission}")
+        denied.permission = permission
+        return denied
+
+    def remember(self, request, userid, **kw):
+        return []
+
+    def forget(self, request, **kw):
+        return []
+
+
+def user_by_id(request, user_id: int) -> User | None:
+    return request.tenant_db.scalars(select(User).where(User.id == user_id)).first()
+
+
+def includeme(config) -> None:
+    config.add_request_method(_load_identity, "praxcloud_identity", reify=True)
+    config.set_security_policy(PraxSecurityPolicy())
