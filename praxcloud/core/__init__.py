@@ -64,6 +64,8 @@ def includeme(config) -> None:
     config.include(".audit")
     config.include(".tweens")
     config.include(".views_support")
+    config.include(".assets")
+    config.include(".flash")
     config.include(".console")
     config.include(".platform_console")
     config.include(".api")

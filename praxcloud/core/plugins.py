@@ -49,6 +49,8 @@ class PluginInfo:
     )
     distribution: str = ""
     hooks: list[str] = field(default_factory=list)
+    # A directory of alembic revisions for the plugin's tenant tables, or "".
+    tenant_migrations: str = ""
 
     @property
     def secret_fields(self) -> set[str]:
@@ -145,6 +147,7 @@ class PluginHost:
             settings_schema=data.get("settings_schema")
             or {"type": "object", "properties": {}},
             distribution=dist.name if dist else "",
+            tenant_migrations=str(data.get("tenant_migrations") or ""),
             hooks=sorted(
                 h.name for h in self.pm.get_hookcallers(module) or () if h.name.startswith(PROJECT)
             ),

@@ -1,0 +1,33 @@
+# Two commands on a fresh machine with Python 3.11: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INI ?= development.ini
+
+.PHONY: install run test lint bench clean
+
+$(BIN)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip "setuptools>=68,<81" wheel
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	$(BIN)/praxcloud -c $(INI) db upgrade
+	$(BIN)/praxcloud -c $(INI) demo
+	$(BIN)/pserve $(INI)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check praxcloud plugins tests bench
+
+bench: install
+	$(BIN)/python bench/records_plugins.py
+	$(BIN)/python bench/many_tenants.py
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

@@ -1,0 +1,129 @@
+"""A tenant's contract: which plugins it uses and with which settings.
+
+One service for the CLI, the platform console and the tenant console:
+enabling validates the settings against the plugin's schema, applies the
+plugin's migrations to the tenant's database, calls
+``praxcloud_tenant_enabled``, and audits the change in the tenant's trail
+and the platform's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from .migrations import upgrade_tenant
+from .models import PlatformAuditEvent, Tenant, TenantPlugin
+from .plugins import PluginError, PluginHost
+from .provisioning import TenantNotFound
+from .scripting import tenant_request
+
+
+def plugin_version_dirs(host: PluginHost, names) -> list[str]:
+    dirs = []
+    for name in sorted(names):
+        info = host.infos.get(name)
+        if info is not None and info.tenant_migrations:
+            dirs.append(info.tenant_migrations)
+    return dirs
+
+
+def _load(platform_db, slug: str) -> Tenant:
+    tenant = platform_db.scalars(select(Tenant).where(Tenant.slug == slug)).first()
+    if tenant is None:
+        raise TenantNotFound(slug)
+    return tenant
+
+
+def _platform_audit(platform_db, event: str, slug: str, actor: str | None, details: dict) -> None:
+    platform_db.add(PlatformAuditEvent(event=event, tenant_slug=slug, actor=actor,
+                                       details=details))
+
+
+def enable(registry, slug: str, name: str, settings: dict[str, Any] | None = None,
+           actor: str | None = None) -> dict[str, Any]:
+    host: PluginHost = registry.plugin_host
+    validated = host.validate_settings(name, settings or {})
+    tenancy = registry.tenancy
+    with tenancy.platform_session() as platform_db:
+        tenant = _load(platform_db, slug)
+        if name in tenant.enabled_plugins:
+            raise PluginError(f"plugin {name!r} is already enabled for {slug!r}")
+        upgrade_tenant(tenancy.engine_for(tenant),
+                       plugin_version_dirs(host, tenant.enabled_plugins | {name}))
+        tenant.plugins.append(TenantPlugin(plugin=name, settings=validated))
+        _platform_audit(platform_db, "plugin.enable", slug, actor, {"plugin": name})
+    try:
+        with tenant_request(registry, slug) as request:
+            hook = getattr(host.pm.get_plugin(name), "praxcloud_tenant_enabled", None)
+            if hook is not None:
+                hook(tenant=request.tenant, settings=validated, tenant_db=request.tenant_db)
+            request.audit.record("plugin.enable", actor=actor or "platform",
+                                 details={"plugin": name})
+    except BaseException:
+        # The plugin could not provision the tenant: take the contract line back.
+        with tenancy.platform_session() as platform_db:
+            tenant = _load(platform_db, slug)
+            tenant.plugins[:] = [p for p in tenant.plugins if p.plugin != name]
+        raise
+    return validated
+
+
+def disable(registry, slug: str, name: str, actor: str | None = None) -> None:
+    host: PluginHost = registry.plugin_host
+    with tenant_request(registry, slug) as request:
+        if name not in request.tenant.enabled_plugins:
+            raise PluginError(f"plugin {name!r} is not enabled for {slug!r}")
+        hook = getattr(host.pm.get_plugin(name), "praxcloud_tenant_disabled", None)
+        if hook is not None:
+            hook(tenant=request.tenant, tenant_db=request.tenant_db)
+        request.audit.record("plugin.disable", actor=actor or "platform",
+                             details={"plugin": name})
+    with registry.tenancy.platform_session() as platform_db:
+        tenant = _load(platform_db, slug)
+        tenant.plugins[:] = [p for p in tenant.plugins if p.plugin != name]
+        _platform_audit(platform_db, "plugin.disable", slug, actor, {"plugin": name})
+
+
+def configure(registry, slug: str, name: str, changes: dict[str, Any],
+              actor: str | None = None) -> dict[str, Any]:
+    """Change some settings; the whole result is validated before anything is stored."""
+    host: PluginHost = registry.plugin_host
+    with registry.tenancy.platform_session() as platform_db:
+        tenant = _load(platform_db, slug)
+        row = next((p for p in tenant.plugins if p.plugin == name), None)
+        if row is None:
+            raise PluginError(f"plugin {name!r} is not enabled for {slug!r}")
+        validated = host.validate_settings(name, {**(row.settings or {}), **changes})
+        row.settings = validated
+        info = host.info(name)
+        shown = sorted(changes)
+        _platform_audit(platform_db, "plugin.configure", slug, actor,
+                        {"plugin": name, "keys": shown})
+    with tenant_request(registry, slug) as request:
+        request.audit.record("plugin.configure", actor=actor or "platform",
+                             details={"plugin": name, "keys": shown})
+    return info.public_settings(validated)
+
+
+def parse_assignments(pairs: list[str], host: PluginHost, name: str) -> dict[str, Any]:
+    """``KEY=VALUE`` strings into typed values, as the plugin's schema declares them."""
+    import json
+
+    properties = host.info(name).settings_schema.get("properties", {})
+    result: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key:
+            raise PluginError(f"expected KEY=VALUE, got {pair!r}")
+        kind = properties.get(key, {}).get("type")
+        if kind in ("integer", "number", "boolean", "array", "object"):
+            try:
+                result[key] = json.loads(raw)
+            except ValueError:
+                raise PluginError(f"{key}: {raw!r} is not a valid {kind}",
+                                  {key: f"not a valid {kind}"}) from None
+        else:
+            result[key] = raw
+    return result
