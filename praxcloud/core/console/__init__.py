@@ -32,4 +32,5 @@ def includeme(config) -> None:
     config.add_route("console.settings", C + "/settings")
     config.add_route("console.plugins", C + "/plugins")
     config.add_route("console.plugin", C + "/plugins/{name}")
+    config.include(".common")
     config.scan(".")
