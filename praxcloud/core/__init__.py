@@ -9,8 +9,13 @@ they can build on everything the core has set up.
 from __future__ import annotations
 
 import logging
+import sys
+import types
 
-from .config import setting_bool
+from pyramid.config.actions import ActionState
+
+from .api import add_api_catch_all
+from .config import setting_bool, setting_list
 from .crypto import KeyRing
 from .passwords import make_context
 from .plugins import PluginHost
@@ -20,12 +25,18 @@ log = logging.getLogger(__name__)
 
 
 def build_plugin_host(settings) -> PluginHost:
+    """The core's built-in defaults, then every installed plugin not switched off by settings.
+
+    ``praxcloud.load_plugins = false`` loads no entry point at all;
+    ``praxcloud.disabled_plugins = name1 name2`` (or PRAXCLOUD_DISABLED_PLUGINS)
+    leaves those out without touching code, e.g. a plugin that breaks at import.
+    """
     from . import local_auth
 
     host = PluginHost()
     host.register_builtin(local_auth, local_auth.NAME)
     if setting_bool(settings, "praxcloud.load_plugins", True):
-        host.load_entry_points()
+        host.load_entry_points(disabled=setting_list(settings, "praxcloud.disabled_plugins"))
     return host
 
 
@@ -40,17 +51,33 @@ def install_services(registry) -> None:
 
 
 def include_plugins(config) -> None:
-    """Each plugin's includeme, one by one; one that fails is marked broken, not fatal."""
+    """Each plugin's includeme, one by one; one that fails is marked broken, not fatal.
+
+    Each runs with a configurator of its own package, so relative names
+    (``config.scan(".views")``, ``"templates/x.jinja2"``) resolve inside the
+    plugin, and is committed on its own: when it fails, the actions it queued
+    are thrown away rather than committed along with the next plugin's.
+    """
     host = config.registry.plugin_host
     for impl in reversed(host.pm.hook.praxcloud_includeme.get_hookimpls()):
+        name = impl.plugin_name
         try:
-            impl.function(config=config)
+            impl.function(config=config.with_package(_package_of(impl.plugin)))
             config.commit()
         except Exception as exc:
+            config.action_state = ActionState()
+            if name in host.builtin_names:
+                raise
             log.exception("plugin %s failed in includeme; tenants that enable it are refused",
-                          impl.plugin_name)
-            host.broken[impl.plugin_name] = f"includeme failed: {exc!r}"
-            host.infos.pop(impl.plugin_name, None)
+                          name)
+            host.mark_broken(name, f"includeme failed: {exc!r}")
+
+
+def _package_of(plugin) -> types.ModuleType:
+    if isinstance(plugin, types.ModuleType):
+        return plugin
+    # A plugin object (class or instance): its defining module.
+    return sys.modules[getattr(plugin, "__module__", None) or type(plugin).__module__]
 
 
 def includeme(config) -> None:
@@ -58,6 +85,8 @@ def includeme(config) -> None:
     config.include("pyramid_tm")
     config.include("pyramid_jinja2")
     config.include(".mail")
+    config.include(".shared_state")
+    config.include(".tasks")
     config.include(".request_context")
     config.include(".security")
     config.include(".csrf")
@@ -66,9 +95,13 @@ def includeme(config) -> None:
     config.include(".views_support")
     config.include(".assets")
     config.include(".flash")
-    config.include(".console")
+    # /platform/... before the console's /{tenant}/...: routes match in the order added.
     config.include(".platform_console")
+    config.include(".console")
     config.include(".api")
     config.scan(".denials")
     config.commit()
     include_plugins(config)
+    # Plugin routes were added after the API's catch-all; put it back last.
+    add_api_catch_all(config)
+    config.commit()

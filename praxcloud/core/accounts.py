@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from .authsessions import SessionStore
 from .errors import ApiError
@@ -77,7 +78,11 @@ def create_user(request, email: str, password: str | None, groups: list[str],
     if password is not None:
         check_password(request, user, password)
         user.password_hash = request.registry.password_context.hash(password)
-    request.tenant_db.flush()
+    try:
+        request.tenant_db.flush()
+    except IntegrityError:
+        # Another request created the same e-mail since the check above.
+        raise DuplicateEmail() from None
     request.audit.record("user.create", target=email, details={"groups": sorted(groups)})
     return user
 
@@ -85,6 +90,17 @@ def create_user(request, email: str, password: str | None, groups: list[str],
 def reset_lifetime(request) -> dt.timedelta:
     minutes = (request.tenant.settings or {}).get("reset_link_minutes", DEFAULT_RESET_MINUTES)
     return dt.timedelta(minutes=int(minutes))
+
+
+def public_base_url(request) -> str:
+    """Where the platform is reached, for links in mails.
+
+    From ``praxcloud.base_url``, never from the request's Host header: a
+    forged Host would otherwise send the victim a reset link (token
+    included) to the attacker's site.
+    """
+    configured = request.registry.settings.get("praxcloud.base_url")
+    return (configured or request.application_url).rstrip("/")
 
 
 def request_password_reset(request, email: str) -> None:
@@ -97,7 +113,8 @@ def request_password_reset(request, email: str) -> None:
     token = new_token()
     request.tenant_db.add(PasswordReset(token_hash=hash_token(token), user_id=user.id,
                                         expires_at=utcnow() + reset_lifetime(request)))
-    link = request.route_url("console.reset", tenant=request.tenant.slug, token=token)
+    link = request.route_url("console.reset", tenant=request.tenant.slug, token=token,
+                             _app_url=public_base_url(request))
     minutes = int(reset_lifetime(request).total_seconds() // 60)
     send_mail(request, user.email, f"{request.tenant.name}: reset your password",
               f"Someone asked to reset the password of your account at {request.tenant.name}.\n\n"
@@ -109,10 +126,18 @@ def reset_password(request, token: str, password: str) -> User:
     reset = request.tenant_db.scalars(
         select(PasswordReset).where(PasswordReset.token_hash == hash_token(token))
     ).first()
-    if reset is None or reset.used_at is not None or reset.expires_at <= utcnow():
+    now = utcnow()
+    if (reset is None or reset.used_at is not None or reset.expires_at <= now
+            or not reset.user.is_active):
+        raise ApiError("reset_token_invalid", "this reset link is invalid or has expired", 400)
+    # Claim the link with a conditional update so two requests racing with
+    # the same link cannot both use it.
+    claimed = request.tenant_db.execute(
+        update(PasswordReset).where(PasswordReset.id == reset.id, PasswordReset.used_at.is_(None))
+        .values(used_at=now).execution_options(synchronize_session="fetch"))
+    if claimed.rowcount != 1:
         raise ApiError("reset_token_invalid", "this reset link is invalid or has expired", 400)
     user = reset.user
     set_password(request, user, password)
-    reset.used_at = utcnow()
     request.audit.record("password.reset", target=user.email, actor_id=user.id, actor=user.email)
     return user

@@ -25,7 +25,7 @@ CORE_EVENTS = (
     "login", "logout", "mfa.verify", "password.change", "password.reset_request",
     "password.reset", "permission.denied", "session.revoke", "user.create", "user.update",
     "user.delete", "group.create", "group.update", "group.delete", "plugin.enable",
-    "plugin.disable", "plugin.configure", "tenant.settings", "record.delete",
+    "plugin.disable", "plugin.configure", "tenant.settings", "record.delete", "audit.export",
 )
 
 

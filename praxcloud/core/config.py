@@ -52,6 +52,8 @@ KNOWN_SETTINGS = {
     "praxcloud.redis_url",
     "praxcloud.broker_url",
     "praxcloud.secure_cookies",
+    "praxcloud.load_plugins",
+    "praxcloud.disabled_plugins",
 }
 
 

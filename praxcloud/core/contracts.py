@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import transaction
 from sqlalchemy import select
 
 from .migrations import upgrade_tenant
@@ -18,6 +19,16 @@ from .models import PlatformAuditEvent, Tenant, TenantPlugin
 from .plugins import PluginError, PluginHost
 from .provisioning import TenantNotFound
 from .scripting import tenant_request
+
+
+def _own_manager() -> transaction.TransactionManager:
+    """A transaction manager of its own for the tenant-side work.
+
+    Called from a web request (tenant or platform console), the thread's
+    default manager holds that request's open transaction; beginning another
+    on it would abort the request's work. An explicit manager keeps the two apart.
+    """
+    return transaction.TransactionManager(explicit=True)
 
 
 def plugin_version_dirs(host: PluginHost, names) -> list[str]:
@@ -55,7 +66,7 @@ def enable(registry, slug: str, name: str, settings: dict[str, Any] | None = Non
         tenant.plugins.append(TenantPlugin(plugin=name, settings=validated))
         _platform_audit(platform_db, "plugin.enable", slug, actor, {"plugin": name})
     try:
-        with tenant_request(registry, slug) as request:
+        with tenant_request(registry, slug, transaction_manager=_own_manager()) as request:
             hook = getattr(host.pm.get_plugin(name), "praxcloud_tenant_enabled", None)
             if hook is not None:
                 hook(tenant=request.tenant, settings=validated, tenant_db=request.tenant_db)
@@ -72,7 +83,7 @@ def enable(registry, slug: str, name: str, settings: dict[str, Any] | None = Non
 
 def disable(registry, slug: str, name: str, actor: str | None = None) -> None:
     host: PluginHost = registry.plugin_host
-    with tenant_request(registry, slug) as request:
+    with tenant_request(registry, slug, transaction_manager=_own_manager()) as request:
         if name not in request.tenant.enabled_plugins:
             raise PluginError(f"plugin {name!r} is not enabled for {slug!r}")
         hook = getattr(host.pm.get_plugin(name), "praxcloud_tenant_disabled", None)
@@ -101,7 +112,7 @@ def configure(registry, slug: str, name: str, changes: dict[str, Any],
         shown = sorted(changes)
         _platform_audit(platform_db, "plugin.configure", slug, actor,
                         {"plugin": name, "keys": shown})
-    with tenant_request(registry, slug) as request:
+    with tenant_request(registry, slug, transaction_manager=_own_manager()) as request:
         request.audit.record("plugin.configure", actor=actor or "platform",
                              details={"plugin": name, "keys": shown})
     return info.public_settings(validated)

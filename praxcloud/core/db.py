@@ -3,6 +3,12 @@
 Per-tenant engines are created lazily and kept in a bounded LRU so that a
 process serving 1,000 tenants holds at most ``praxcloud.tenant_engines_max``
 connection pools; an evicted engine is disposed.
+
+Tenant engines of one database server share one SQLAlchemy dialect and one
+compiled-statement cache (:class:`TenantEngineFactory`): every tenant has the
+same schema, and SQLAlchemy caches compiled SQL and type adaptations per
+dialect, so an engine made again after an eviction starts warm instead of
+compiling every statement anew.
 """
 
 from __future__ import annotations
@@ -12,9 +18,18 @@ import threading
 from collections import OrderedDict
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, Dialect, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
+from sqlalchemy.util import LRUCache
+
+# Compiled statements kept for all tenant engines together (SQLAlchemy's
+# default is 500 per engine).
+COMPILED_CACHE_SIZE = 2000
+# create_engine() keyword -> pool constructor keyword.
+POOL_ARGUMENTS = {"pool_size": "pool_size", "max_overflow": "max_overflow",
+                  "pool_recycle": "recycle", "pool_pre_ping": "pre_ping",
+                  "pool_timeout": "timeout"}
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -40,12 +55,77 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+class TenantEngineFactory:
+    """Engines for tenant databases that share a dialect and a compiled cache per server.
+
+    The first engine for a server is made by ``create_engine`` and connects
+    once, so that its dialect is initialized (server version, default
+    schema); later engines for that server get their own pool and URL (their
+    own credentials) around that same dialect and the shared cache. A
+    statement compiled for one tenant is reused for all: its parameters are
+    bound per execution, never compiled in.
+    """
+
+    def __init__(self, engine_kwargs: dict | None = None,
+                 cache_size: int = COMPILED_CACHE_SIZE):
+        self.engine_kwargs = dict(engine_kwargs or {})
+        self.compiled_cache = LRUCache(cache_size)
+        self._dialects: dict[tuple, Dialect] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, url: str) -> Engine:
+        parsed = make_url(url)
+        server = (parsed.drivername, parsed.host, parsed.port)
+        dialect = self._dialects.get(server)
+        if dialect is not None:
+            return self._around(dialect, parsed)
+        engine = make_engine(url, execution_options={"compiled_cache": self.compiled_cache},
+                             **self.engine_kwargs)
+        with engine.connect():
+            pass  # the first connection initializes the dialect
+        with self._lock:
+            self._dialects.setdefault(server, engine.dialect)
+        return engine
+
+    def _around(self, dialect: Dialect, url: URL) -> Engine:
+        kwargs = dict(self.engine_kwargs)
+        sqlite = url.get_backend_name() == "sqlite"
+        if sqlite and url.database and url.database != ":memory:":
+            kwargs.setdefault("poolclass", NullPool)
+        kwargs.setdefault("connect_args", {"timeout": 30} if sqlite else {})
+        if not sqlite:
+            kwargs.setdefault("pool_pre_ping", True)
+        cargs, cparams = dialect.create_connect_args(url)
+        cparams = {**cparams, **kwargs.pop("connect_args")}
+        poolclass = kwargs.pop("poolclass", None) or dialect.get_dialect_pool_class(url)
+        pool_args = {POOL_ARGUMENTS[key]: kwargs.pop(key) for key in list(kwargs)
+                     if key in POOL_ARGUMENTS}
+        if kwargs:
+            raise TypeError(f"tenant engines do not take {sorted(kwargs)}")
+
+        def connect():
+            return dialect.connect(*cargs, **cparams)
+
+        pool = poolclass(connect, dialect=dialect, **pool_args)
+        engine = Engine(pool, dialect, url,
+                        execution_options={"compiled_cache": self.compiled_cache})
+        # What create_engine() would attach: the dialect's per-connection set-up.
+        on_connect = dialect.on_connect_url(url)
+        if on_connect is not None:
+            event.listen(pool, "connect", lambda dbapi_connection, _record:
+                         on_connect(dbapi_connection))
+        if sqlite:
+            event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+
+
 class EngineCache:
     """A bounded LRU of engines keyed by tenant slug and database URL."""
 
     def __init__(self, max_size: int, engine_kwargs: dict | None = None):
         self.max_size = max_size
         self.engine_kwargs = engine_kwargs or {}
+        self.factory = TenantEngineFactory(self.engine_kwargs)
         self._engines: OrderedDict[str, tuple[str, Engine]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -58,7 +138,7 @@ class EngineCache:
                 return entry[1]
         url = url_source()
         fingerprint = hashlib.sha256(url.encode()).hexdigest()
-        engine = make_engine(url, **self.engine_kwargs)
+        engine = self.factory(url)
         evicted: list[Engine] = []
         with self._lock:
             entry = self._engines.get(key)

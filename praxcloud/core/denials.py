@@ -14,6 +14,7 @@ from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
 from pyramid.response import Response
 from pyramid.view import forbidden_view_config
 
+from .console.error_views import error_page
 from .errors import json_error
 from .security import area
 
@@ -34,8 +35,10 @@ def forbidden(exc, request):
             return HTTPSeeOther(request.route_url(
                 "console.login", tenant=request.tenant.slug, _query={"next": request.path}))
         return HTTPForbidden()
-    reason = str(getattr(exc, "result", "") or "")
-    permission = getattr(getattr(exc, "result", None), "permission", None)
+    result = getattr(exc, "result", None)
+    # Not `result or ""`: a Denied is an int equal to 0, so it is falsy.
+    reason = "" if result is None else str(result)
+    permission = getattr(result, "permission", None)
     if not identity.is_operator and request.tenant is not None:
         pending = "required actions pending" in reason
         if not pending:
@@ -52,5 +55,7 @@ def forbidden(exc, request):
             return HTTPSeeOther(request.route_url(action["route"], tenant=request.tenant.slug))
     if where == "api":
         return json_error(403, "forbidden", "you are not allowed to do this")
+    if where == "console" and request.tenant is not None:
+        return error_page(request, 403)
     body = request.registry.settings.get("praxcloud.forbidden_text", "Forbidden")
     return Response(body, status=403, content_type="text/plain")

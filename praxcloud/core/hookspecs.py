@@ -30,6 +30,12 @@ def praxcloud_plugin_info():
     carry their ``default``. Properties marked ``"writeOnly": true`` are
     secrets: never shown back in the console, the CLI or logs. A tenant's
     settings are validated against this schema whenever they change.
+
+    Optional: ``tenant_migrations``, the directory of the plugin's alembic
+    revisions for its tenant tables (a branch of its own that depends on
+    the core's head), and ``version``, used only when the plugin is not an
+    installed distribution (the distribution's version wins). A plugin whose
+    info is wrong (name, schema, defaults) is marked broken at start-up.
     """
 
 

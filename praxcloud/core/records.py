@@ -7,10 +7,19 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from .errors import ApiError
 from .models import Record, utcnow
 
 EDITABLE = ("name", "email", "phone", "date_of_birth", "notes", "fields")
+DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
+
+
+class RecordInvalid(ApiError):
+    """Values that pass the API schema but still cannot make a record (a blank name)."""
+
+    def __init__(self, fields: dict[str, str]):
+        super().__init__("validation_failed", "the record is not valid", 422, fields)
 
 
 @dataclass
@@ -40,6 +49,19 @@ def search(tenant_db, query: str | None, page: int, per_page: int) -> Page:
     return Page(items, page, per_page, total or 0)
 
 
+def _date(text: str) -> dt.date | None:
+    text = text.strip()
+    if not text:
+        return None
+    # fromisoformat alone would also take "20200101" and week dates.
+    try:
+        if len(text) != 10:
+            raise ValueError(text)
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise RecordInvalid({"date_of_birth": "not a date (YYYY-MM-DD)"}) from None
+
+
 def _coerce(values: dict) -> dict:
     result = {}
     for key in EDITABLE:
@@ -47,7 +69,7 @@ def _coerce(values: dict) -> dict:
             continue
         value = values[key]
         if key == "date_of_birth" and isinstance(value, str):
-            value = dt.date.fromisoformat(value) if value else None
+            value = _date(value)
         elif key in ("email", "phone") and isinstance(value, str):
             value = value.strip() or None
         elif key in ("name", "notes") and isinstance(value, str):
@@ -56,9 +78,16 @@ def _coerce(values: dict) -> dict:
     return result
 
 
+def _check(values: dict, creating: bool) -> None:
+    if (creating or "name" in values) and not values.get("name"):
+        raise RecordInvalid({"name": "this field is required"})
+
+
 def create(tenant_db, values: dict) -> Record:
+    values = _coerce(values)
+    _check(values, creating=True)
     now = utcnow()
-    record = Record(**{"notes": "", "fields": {}, **_coerce(values)},
+    record = Record(**{"notes": "", "fields": {}, **values},
                     created_at=now, updated_at=now, last_activity_at=now)
     tenant_db.add(record)
     tenant_db.flush()
@@ -66,8 +95,15 @@ def create(tenant_db, values: dict) -> Record:
 
 
 def update(tenant_db, record: Record, values: dict) -> Record:
-    for key, value in _coerce(values).items():
+    values = _coerce(values)
+    _check(values, creating=False)
+    for key, value in values.items():
         setattr(record, key, value)
     record.updated_at = record.last_activity_at = utcnow()
     tenant_db.flush()
     return record
+
+
+def delete(tenant_db, record: Record) -> None:
+    tenant_db.delete(record)
+    tenant_db.flush()

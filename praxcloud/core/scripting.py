@@ -14,10 +14,19 @@ from pyramid.scripting import prepare
 
 
 @contextmanager
-def tenant_request(registry, slug: str, base_url: str | None = None):
+def tenant_request(registry, slug: str, base_url: str | None = None, transaction_manager=None):
+    """``transaction_manager``: run in this manager instead of the thread's default one.
+
+    Celery tasks pass a fresh explicit manager so that a task run inline
+    (eager mode, or from another transaction's after-commit hook) never
+    touches a transaction already open on the same thread.
+    """
     url = base_url or registry.settings.get("praxcloud.base_url", "http://localhost:6543")
     request = Request.blank(f"/api/v1/{slug}/", base_url=url)
     request.remote_addr = None
+    if transaction_manager is not None:
+        # pyramid_tm's request.tm answers the manager found here.
+        request.environ["tm.manager"] = transaction_manager
     env = prepare(request=request, registry=registry)
     try:
         with request.tm:

@@ -80,12 +80,20 @@ def _load_identity(request) -> Identity | None:
         if not token:
             return None
         store = operator_sessions(request)
-        session = store.find_live(
-            token, "operator", lambda s: request.dbsession.get(Operator, s.user_id))
+        # Hold on to the operator find_live loads: the identity map is weak, and
+        # a second get() would reload it, autoflushing the session's last_seen_at
+        # touch and so taking SQLite's write lock for the rest of the request
+        # (the platform console's services then write in sessions of their own).
+        loaded: list[Operator | None] = []
+
+        def operator_of(session):
+            loaded.append(request.dbsession.get(Operator, session.user_id))
+            return loaded[-1]
+
+        session = store.find_live(token, "operator", operator_of)
         if session is None:
             return None
-        operator = request.dbsession.get(Operator, session.user_id)
-        return Identity(operator, session, "operator", frozenset({OPERATOR_PERMISSION}))
+        return Identity(loaded[-1], session, "operator", frozenset({OPERATOR_PERMISSION}))
     if request.tenant is None:
         return None
     if where == "api":

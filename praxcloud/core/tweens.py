@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from pyramid.httpexceptions import HTTPException, HTTPRequestEntityTooLarge
+from pyramid.interfaces import IResponse
 from pyramid.response import Response
 from pyramid.tweens import EXCVIEW
 
@@ -31,17 +32,27 @@ def security_headers_factory(handler, registry):
     hsts = registry.settings.get("praxcloud.hsts_bool", False)
 
     def security_headers(request):
-        response = handler(request)
+        try:
+            request.path_info  # noqa: B018 - decoding it is the check
+        except UnicodeDecodeError:
+            # Every later layer (routing, error views) reads the path: answer here.
+            response = _plain_or_json(request, 400, "malformed_request",
+                                      "the request path is not valid UTF-8")
+        else:
+            response = handler(request)
         headers = response.headers
         headers.setdefault("Content-Security-Policy", CSP)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "no-referrer")
+        # Not "no-referrer": under it browsers send "Origin: null" on same-origin form
+        # posts, and Pyramid's CSRF origin check (on HTTPS) refuses every console form.
+        # "same-origin" still keeps URLs (reset tokens) from other sites.
+        headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if hsts:
             headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-        if not request.path_info.startswith("/static/"):
+        if not request.environ.get("PATH_INFO", "").startswith("/static/"):
             headers.setdefault("Cache-Control", "no-store")
         return response
 
@@ -52,6 +63,10 @@ def body_limit_factory(handler, registry):
     limit = setting_int(registry.settings, "praxcloud.max_body_bytes", 1024 * 1024)
 
     def body_limit(request):
+        raw_length = request.environ.get("CONTENT_LENGTH", "")
+        if raw_length and not raw_length.strip().isdigit():
+            return _plain_or_json(request, 400, "bad_content_length",
+                                  "the Content-Length header is not a number of bytes")
         length = request.content_length
         if length is not None and length > limit:
             return _too_large(request, limit)
@@ -68,14 +83,27 @@ def body_limit_factory(handler, registry):
 
 def _too_large(request, limit: int):
     message = f"the request body is larger than {limit} bytes"
-    if request.path_info.startswith("/api/"):
+    if _is_api(request):
         return json_error(413, "body_too_large", message)
     return HTTPRequestEntityTooLarge(message)
+
+
+def _is_api(request) -> bool:
+    # The raw PATH_INFO, which is there even when it does not decode.
+    return request.environ.get("PATH_INFO", "").startswith("/api/")
+
+
+def _plain_or_json(request, status: int, code: str, message: str):
+    if _is_api(request):
+        return json_error(status, code, message)
+    return Response(message, status=status, content_type="text/plain")
 
 
 CORS_ALLOW_METHODS = "GET, POST, PATCH, DELETE, OPTIONS"
 CORS_ALLOW_HEADERS = "Authorization, Content-Type"
 CORS_MAX_AGE = "600"
+# Error answers carry these; a browser app may read only what is exposed.
+CORS_EXPOSE_HEADERS = "Retry-After, WWW-Authenticate, Allow"
 
 
 def cors_factory(handler, registry):
@@ -85,7 +113,10 @@ def cors_factory(handler, registry):
         origin = request.headers.get("Origin")
         preflight = request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers
         if origin is None:
-            return handler(request)
+            response = handler(request)
+            # Answers differ by Origin: caches must not hand one to another origin.
+            response.headers.add("Vary", "Origin")
+            return response
         try:
             tenant = request.tenant
         except Exception:
@@ -95,8 +126,8 @@ def cors_factory(handler, registry):
         if preflight:
             if not allowed:
                 return json_error(403, "cors_origin_refused", "this origin may not call the API")
-            response = request.response
-            response.status = 204
+            response = Response(status=204)
+            response.headers.pop("Content-Type", None)
             response.headers.update({
                 "Access-Control-Allow-Origin": origin,
                 "Access-Control-Allow-Methods": CORS_ALLOW_METHODS,
@@ -109,6 +140,7 @@ def cors_factory(handler, registry):
         response.headers.add("Vary", "Origin")
         if allowed:
             response.headers["Access-Control-Allow-Origin"] = origin
+            response.headers["Access-Control-Expose-Headers"] = CORS_EXPOSE_HEADERS
         return response
 
     return cors
@@ -128,6 +160,12 @@ def plugin_request_checks_factory(handler, registry):
                 log.exception("a request check failed for tenant %s; denying", tenant.slug)
                 return _denied(request, 503, "check_failed", "the request could not be checked")
             if verdict is not None:
+                if not IResponse.providedBy(verdict):
+                    # Not a verdict the contract allows (True, a dict, ...): deny.
+                    log.error("a request check of tenant %s answered %r, not a Response; "
+                              "denying", tenant.slug, type(verdict).__name__)
+                    return _denied(request, 503, "check_failed",
+                                   "the request could not be checked")
                 return verdict
         return handler(request)
 
@@ -135,15 +173,19 @@ def plugin_request_checks_factory(handler, registry):
 
 
 def _denied(request, status, code, message):
-    if request.path_info.startswith("/api/"):
-        return json_error(status, code, message)
-    return Response(message, status=status, content_type="text/plain")
+    return _plain_or_json(request, status, code, message)
 
 
 def includeme(config) -> None:
     settings = config.registry.settings
     settings["praxcloud.hsts_bool"] = str(settings.get("praxcloud.hsts", "false")).lower() in (
         "true", "1", "yes")
+    # pyramid_tm would otherwise ask the security policy for the user id in
+    # its own tween, above the exception views: an unknown or suspended
+    # tenant raised there escapes every error view as a bare 500. The
+    # transaction's user note is not worth that; read by the tm tween factory
+    # when the app is made, so setting it here (after include) is in time.
+    settings["tm.annotate_user"] = "false"
     # Order, from the outside in: headers wrap everything, then the size limit,
     # the transaction (pyramid_tm), CORS, plugin checks, then the views.
     config.add_tween("praxcloud.core.tweens.security_headers_factory",

@@ -3,6 +3,7 @@
 - ``plugin="NAME"``: the view answers 404 for tenants that have not enabled plugin NAME.
 - :func:`api_view`: a JSON API view (JSON renderer, no CSRF since the API is
   authenticated by a header, not by an ambient cookie).
+- :func:`json_body`: the request's JSON object, checked before any view sees it.
 """
 
 from __future__ import annotations
@@ -10,9 +11,14 @@ from __future__ import annotations
 import json
 
 from pyramid.httpexceptions import HTTPNotFound
+from pyramid.response import Response
 from pyramid.view import view_config
+from pyramid.viewderivers import INGRESS
 
 from .errors import ApiError
+
+# Deeper than any body the API documents; bounds the work a crafted body can cause.
+MAX_JSON_DEPTH = 16
 
 
 def plugin_gate(view, info):
@@ -37,16 +43,75 @@ def api_view(**settings):
     return view_config(**settings)
 
 
+def no_content(request) -> Response:
+    """A 204 answer: no body, and so no Content-Type either (RFC 9110)."""
+    response = request.response
+    response.status = 204
+    response.headers.pop("Content-Type", None)
+    return response
+
+
+def _refuse_constant(name: str):
+    # NaN and Infinity are not JSON (RFC 8259); PostgreSQL's json type refuses them.
+    raise ValueError(f"{name} is not allowed in JSON")
+
+
+def _bad_text(value: str) -> str | None:
+    """Why ``value`` cannot be stored as text, or None."""
+    if "\x00" in value:
+        return "NUL characters are not allowed"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate escape (\\ud800): no database can store it as UTF-8.
+        return "contains an invalid unicode escape"
+    return None
+
+
+def check_json_text(body) -> dict[str, str]:
+    """Problems with the strings (keys and values) and the depth of a parsed body, by path."""
+    problems: dict[str, str] = {}
+    stack = [((), body)]
+    while stack:
+        path, value = stack.pop()
+        where = ".".join(str(p) for p in path) or "body"
+        if len(path) > MAX_JSON_DEPTH:
+            problems.setdefault(where, "nested too deeply")
+            continue
+        if isinstance(value, str):
+            reason = _bad_text(value)
+            if reason:
+                problems.setdefault(where, reason)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                reason = _bad_text(key)
+                if reason:
+                    problems.setdefault(where, f"a key {reason.replace('contains ', 'has ')}")
+                    continue
+                stack.append(((*path, key), item))
+        elif isinstance(value, list):
+            stack.extend(((*path, index), item) for index, item in enumerate(value))
+    return problems
+
+
 def json_body(request, schema_name: str | None = None) -> dict:
     """The request's JSON object, validated against a component schema of the OpenAPI document."""
     if request.content_type != "application/json":
         raise ApiError("unsupported_media_type", "send the body as application/json", 415)
     try:
-        body = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
+        text = (request.body or b"").decode("utf-8")
+        if not text.strip():
+            raise ApiError("malformed_json", "the request body is empty", 400)
+        body = json.loads(text, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):
+        # UnicodeDecodeError and JSONDecodeError are ValueErrors; a deeply
+        # nested body exhausts the parser's recursion before it says so.
         raise ApiError("malformed_json", "the request body is not valid JSON", 400) from None
     if not isinstance(body, dict):
         raise ApiError("invalid_body", "the request body must be a JSON object", 422)
+    problems = check_json_text(body)
+    if problems:
+        raise ApiError("validation_failed", "the request body does not validate", 422, problems)
     if schema_name is not None:
         from .api.schemas import validate
 
@@ -55,4 +120,6 @@ def json_body(request, schema_name: str | None = None) -> dict:
 
 
 def includeme(config) -> None:
-    config.add_view_deriver(plugin_gate)
+    # Outermost, before the permission check: a tenant without the plugin
+    # gets 404 whoever asks, never a 401/403 telling that the view exists.
+    config.add_view_deriver(plugin_gate, under=INGRESS, over="secured_view")

@@ -10,7 +10,8 @@ from ..errors import ApiError
 from ..models import AuthSession
 from ..permissions import AUTHENTICATED
 from ..security import tenant_sessions
-from ..views_support import api_view, json_body
+from ..views_support import api_view, json_body, no_content
+from .params import path_id
 from .serialize import session_json
 
 
@@ -29,8 +30,11 @@ def change_password(request):
     identity = request.praxcloud_identity
     body = json_body(request, "ChangePasswordRequest")
     try:
-        request.tenant_hooks.praxcloud_authenticate(
+        checked = request.tenant_hooks.praxcloud_authenticate(
             request=request, login=identity.user.email, password=body["current_password"])
+        # A backend that answers None (or someone else) has not confirmed this user.
+        if checked is None or checked.id != identity.user.id:
+            raise AuthenticationFailed()
     except AuthenticationFailed:
         request.audit.record("password.change", outcome="failure", target=identity.user.email,
                              details={"reason": "wrong current password"}, durable=True)
@@ -38,8 +42,7 @@ def change_password(request):
                        {"current_password": "not right"}) from None
     set_password(request, identity.user, body["new_password"], keep_session=identity.session)
     request.audit.record("password.change", target=identity.user.email)
-    request.response.status = 204
-    return request.response
+    return no_content(request)
 
 
 @api_view(route_name="api.sessions", request_method="GET", permission=AUTHENTICATED)
@@ -52,16 +55,11 @@ def list_sessions(request):
 @api_view(route_name="api.session", request_method="DELETE", permission=AUTHENTICATED)
 def revoke_session(request):
     identity = request.praxcloud_identity
-    try:
-        session_id = int(request.matchdict["id"])
-    except ValueError:
-        raise HTTPNotFound() from None
-    session = request.tenant_db.get(AuthSession, session_id)
+    session = request.tenant_db.get(AuthSession, path_id(request))
     # Another user's session looks exactly like a missing one.
     if session is None or session.user_id != identity.user.id or session.revoked_at is not None:
         raise HTTPNotFound()
     tenant_sessions(request).revoke(session)
     request.audit.record("session.revoke", target=identity.user.email,
                          details={"session_id": session.id})
-    request.response.status = 204
-    return request.response
+    return no_content(request)

@@ -18,7 +18,7 @@ from ..models import KIND_API
 from ..permissions import AUTHENTICATED
 from ..request_context import require_tenant
 from ..security import tenant_sessions
-from ..views_support import api_view, json_body
+from ..views_support import api_view, json_body, no_content
 from .serialize import iso
 
 INVALID_CREDENTIALS = ApiError("invalid_credentials", "the e-mail or password is not right", 401)
@@ -64,8 +64,7 @@ def logout(request):
     identity = request.praxcloud_identity
     tenant_sessions(request).revoke(identity.session)
     request.audit.record("logout", target=identity.user.email)
-    request.response.status = 204
-    return request.response
+    return no_content(request)
 
 
 @api_view(route_name="api.auth.forgot", request_method="POST")
@@ -82,6 +81,5 @@ def reset(request):
     require_tenant(request)
     body = json_body(request, "ResetPasswordRequest")
     reset_password(request, body["token"], body["password"])
-    request.response.status = 204
-    return request.response
+    return no_content(request)
 

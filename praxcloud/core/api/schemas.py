@@ -35,17 +35,30 @@ TENANT = {"name": "tenant", "in": "path", "required": True,
           "schema": {"type": "string", "pattern": "^[a-z][a-z0-9-]{1,38}[a-z0-9]$"}}
 ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
 COMMON_ERRORS = {
-    "400": _error_response("Malformed request"),
+    "400": _error_response("Malformed request: bad JSON, bad encoding or a bad query parameter"),
     "401": _error_response("Not logged in, or the token is invalid or expired"),
-    "403": _error_response("Not allowed"),
+    "403": _error_response("Not allowed, the tenant is suspended, or a request check refused it"),
     "404": _error_response("No such tenant or object"),
+    "405": _error_response("The resource does not have this method (see Allow)"),
     "413": _error_response("Body too large"),
     "415": _error_response("Body is not JSON"),
     "422": _error_response("Body does not validate"),
+    "429": _error_response("Refused for now; see Retry-After"),
+    "500": _error_response("Unexpected error on the server"),
+    "503": _error_response("A security feature of the tenant is unavailable"),
 }
 SECURED = [{"bearer": []}]
 
 NULLABLE_STRING = {"type": ["string", "null"]}
+# A record's free fields: a flat map of short names to scalar values.
+FREE_FIELDS = {
+    "type": "object", "maxProperties": 100,
+    "propertyNames": {"minLength": 1, "maxLength": 100},
+    "additionalProperties": {"type": ["string", "number", "boolean", "null"], "maxLength": 2000},
+}
+EMAIL = {"type": "string", "minLength": 3, "maxLength": 254, "pattern": "^[^@\\s]+@[^@\\s]+$"}
+GROUP_NAMES = {"type": "array", "maxItems": 50, "uniqueItems": True,
+               "items": {"type": "string", "minLength": 1, "maxLength": 80}}
 
 SCHEMAS = {
     "Error": {
@@ -73,9 +86,14 @@ SCHEMAS = {
                        "mfa_token": {"type": "string"}},
     },
     "MfaRequest": {
-        "type": "object", "required": ["mfa_token", "method"], "additionalProperties": True,
+        "type": "object", "required": ["mfa_token", "method"], "additionalProperties": False,
+        "description": "The answer for one of the methods login offered: `code` for "
+                       "code-based methods (TOTP, recovery codes), `credential` for "
+                       "WebAuthn assertions.",
         "properties": {"mfa_token": {"type": "string", "minLength": 1, "maxLength": 200},
-                       "method": {"type": "string", "minLength": 1, "maxLength": 40}},
+                       "method": {"type": "string", "minLength": 1, "maxLength": 40},
+                       "code": {"type": "string", "minLength": 1, "maxLength": 64},
+                       "credential": {"type": "object", "maxProperties": 20}},
     },
     "ForgotPasswordRequest": {
         "type": "object", "required": ["email"], "additionalProperties": False,
@@ -133,7 +151,7 @@ SCHEMAS = {
                       "pattern": "^[0-9+()\\-. ]{3,40}$"},
             "date_of_birth": {"type": ["string", "null"], "format": "date"},
             "notes": {"type": "string", "maxLength": 20000},
-            "fields": {"type": "object", "maxProperties": 100},
+            "fields": FREE_FIELDS,
         },
     },
     "Record": {
@@ -151,6 +169,43 @@ SCHEMAS = {
             "last_activity_at": {"type": "string", "format": "date-time"},
         },
     },
+    "UserInput": {
+        "type": "object", "required": ["email", "groups"], "additionalProperties": False,
+        "properties": {"email": EMAIL,
+                       "display_name": {"type": "string", "maxLength": 200},
+                       "groups": GROUP_NAMES,
+                       "password": {"type": "string", "minLength": 1, "maxLength": 1024}},
+    },
+    "UserChange": {
+        "type": "object", "additionalProperties": False,
+        "properties": {"display_name": {"type": "string", "maxLength": 200},
+                       "groups": GROUP_NAMES,
+                       "is_active": {"type": "boolean"}},
+    },
+    "User": {
+        "type": "object",
+        "required": ["id", "email", "display_name", "groups", "is_active", "created_at",
+                     "last_login_at"],
+        "additionalProperties": False,
+        "properties": {"id": {"type": "integer"}, "email": {"type": "string"},
+                       "display_name": {"type": "string"},
+                       "groups": {"type": "array", "items": {"type": "string"}},
+                       "is_active": {"type": "boolean"},
+                       "created_at": {"type": "string", "format": "date-time"},
+                       "last_login_at": {"type": ["string", "null"], "format": "date-time"}},
+    },
+    "UserPage": {
+        "type": "object", "required": ["items", "page", "per_page", "total"],
+        "additionalProperties": False,
+        "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/User"}},
+                       "page": {"type": "integer", "minimum": 1},
+                       "per_page": {"type": "integer", "minimum": 1, "maximum": 200},
+                       "total": {"type": "integer", "minimum": 0}},
+    },
+    "Revoked": {
+        "type": "object", "required": ["revoked"], "additionalProperties": False,
+        "properties": {"revoked": {"type": "integer", "minimum": 0}},
+    },
     "RecordPage": {
         "type": "object", "required": ["items", "page", "per_page", "total"],
         "additionalProperties": False,
@@ -163,9 +218,9 @@ SCHEMAS = {
 
 
 def _op(summary: str, responses: dict, *, body: str | None = None, secured: bool = True,
-        params: list | None = None, op_id: str) -> dict:
+        params: list | None = None, op_id: str, tenant: bool = True) -> dict:
     operation = {"summary": summary, "operationId": op_id,
-                 "parameters": [TENANT, *(params or [])],
+                 "parameters": [*([TENANT] if tenant else []), *(params or [])],
                  "responses": {**responses, **{k: v for k, v in COMMON_ERRORS.items()
                                                if k not in responses}}}
     if body:
@@ -183,6 +238,10 @@ PAGE_PARAMS = [
 ]
 
 PATHS = {
+    "/api/v1/openapi.json": {"get": _op(
+        "This document", {"200": {"description": "The OpenAPI document", "content": {
+            "application/json": {"schema": {"type": "object", "required": ["openapi", "paths"]}}}}},
+        secured=False, tenant=False, op_id="openapi")},
     "/api/v1/{tenant}/auth/login": {"post": _op(
         "Log in with e-mail and password", {
             "200": {"description": "Logged in, or a second factor is needed", "content": {
@@ -226,6 +285,26 @@ PATHS = {
         "delete": _op("Delete a record", {"204": {"description": "Deleted"}}, params=[ID],
                       op_id="deleteRecord"),
     },
+    "/api/v1/{tenant}/users": {
+        "get": _op("List the tenant's users (users.manage)", {"200": _json("UserPage")},
+                   params=PAGE_PARAMS, op_id="listUsers"),
+        "post": _op("Create a user (users.manage)",
+                    {"201": _json("User", "Created"),
+                     "409": _error_response("A user with this e-mail exists")},
+                    body="UserInput", op_id="createUser"),
+    },
+    "/api/v1/{tenant}/users/{id}": {
+        "get": _op("Read a user (users.manage)", {"200": _json("User")}, params=[ID],
+                   op_id="getUser"),
+        "patch": _op("Change a user's name, groups or active flag (users.manage); "
+                     "deactivating ends their sessions",
+                     {"200": _json("User"),
+                      "409": _error_response("The change would lock the caller out")},
+                     params=[ID], body="UserChange", op_id="updateUser"),
+    },
+    "/api/v1/{tenant}/users/{id}/sessions": {"delete": _op(
+        "End every session of a user (sessions.manage); one's own current session stays",
+        {"200": _json("Revoked")}, params=[ID], op_id="revokeUserSessions")},
 }
 
 

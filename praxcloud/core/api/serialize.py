@@ -24,3 +24,11 @@ def session_json(session, current) -> dict:
         "ip": session.ip, "user_agent": session.user_agent,
         "current": current is not None and session.id == current.id,
     }
+
+
+def user_json(user) -> dict:
+    return {
+        "id": user.id, "email": user.email, "display_name": user.display_name or "",
+        "groups": user.group_names, "is_active": user.is_active,
+        "created_at": iso(user.created_at), "last_login_at": iso(user.last_login_at),
+    }

@@ -1,9 +1,13 @@
-"""Small helpers every console view uses: redirects, the session cookie, the menu."""
+"""Small helpers every console view uses: redirects, the session cookie, the menu, forms."""
 
 from __future__ import annotations
 
-from pyramid.httpexceptions import HTTPSeeOther
+import datetime as dt
+from urllib.parse import unquote, urlsplit
 
+from pyramid.httpexceptions import HTTPException, HTTPNotFound, HTTPSeeOther
+
+from ..errors import ApiError
 from ..permissions import AUDIT_READ, RECORDS_READ, SETTINGS_MANAGE, USERS_MANAGE
 from ..security import CONSOLE_COOKIE
 
@@ -17,10 +21,39 @@ CORE_MENU = (
     ("Plugins", "console.plugins", SETTINGS_MANAGE),
 )
 
+# Messages for a visitor who has no session to carry a flash across a redirect
+# (after logout or a password reset). Only these fixed texts can be shown, so
+# a crafted link cannot put words on the login page.
+NOTICES = {
+    "logged_out": ("success", "You have logged out."),
+    "password_reset": ("success", "Your password has been changed. You can log in with it now."),
+    "session_ended": ("info", "Your session has ended. Please log in again."),
+    "mfa_expired": ("error", "Your login took too long. Please start again."),
+}
+
+# Status of a console form that comes back with messages: the input was understood
+# but does not validate (the API answers the same with 422).
+FORM_INVALID = 422
+
 
 def redirect(request, route: str, **kw) -> HTTPSeeOther:
     kw.setdefault("tenant", request.tenant.slug)
     return HTTPSeeOther(request.route_url(route, **kw))
+
+
+def redirect_with_notice(request, route: str, notice: str, **kw) -> HTTPSeeOther:
+    if notice not in NOTICES:
+        raise ValueError(f"unknown console notice {notice!r}")
+    kw.setdefault("tenant", request.tenant.slug)
+    return HTTPSeeOther(request.route_url(route, _query={"notice": notice}, **kw))
+
+
+def show_notice(request) -> None:
+    """Flash the fixed message named by ``?notice=`` (see NOTICES) on this page."""
+    notice = NOTICES.get(request.GET.get("notice", ""))
+    if notice is not None:
+        kind, message = notice
+        request.flash(message, kind)
 
 
 def set_session_cookie(request, response, token: str) -> None:
@@ -33,6 +66,91 @@ def set_session_cookie(request, response, token: str) -> None:
 
 def clear_session_cookie(request, response) -> None:
     response.delete_cookie(CONSOLE_COOKIE, path=f"/{request.tenant.slug}")
+
+
+def safe_next(request, value: str | None) -> str | None:
+    """``value`` if it is a path inside this tenant's console, else None (no open redirect).
+
+    Only a relative path under ``/{tenant}/`` passes: no scheme, no host, no
+    ``//`` or backslash tricks, no dot segments that would climb out of the
+    tenant.
+    """
+    if not value or not isinstance(value, str) or len(value) > 2000:
+        return None
+    if any(char in value for char in "\\\r\n\t\0") or value.startswith("//"):
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return None
+    base = f"{request.script_name}/{request.tenant.slug}"
+    if parts.path != base and not parts.path.startswith(base + "/"):
+        return None
+    if any(unquote(segment) in (".", "..") for segment in parts.path.split("/")):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def redirect_to_path(request, path: str) -> HTTPSeeOther:
+    """Redirect to a path already checked by :func:`safe_next`."""
+    return HTTPSeeOther(request.host_url + path)
+
+
+def form_text(post, key: str) -> str:
+    """A submitted text field; a file upload or a missing field reads as empty."""
+    value = post.get(key, "")
+    return value if isinstance(value, str) else ""
+
+
+def object_id(request, key: str = "id") -> int:
+    """The integer id in the URL; anything else is a page that does not exist."""
+    raw = request.matchdict.get(key, "")
+    if not raw.isdigit() or len(raw) > 18:
+        raise HTTPNotFound()
+    return int(raw)
+
+
+def when(value: dt.datetime | dt.date | None) -> str:
+    """A timestamp as staff read it: ``2024-05-01 14:03 UTC`` (dates as ``2024-05-01``)."""
+    if value is None:
+        return "—"
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return value.isoformat()
+
+
+def sentence(text: str) -> str:
+    """A service's lower-case message (``"use at least 8 characters."``) as a sentence."""
+    text = (text or "").strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."
+
+
+def method_title(name: str) -> str:
+    """A second-factor method name as a label: ``"recovery_code"`` -> ``"Recovery code"``."""
+    return name.replace("_", " ").replace("-", " ").capitalize()
+
+
+def console_tenant(request):
+    """The tenant, or None where there is none to show (error pages of unknown tenants)."""
+    try:
+        return request.tenant
+    except (HTTPException, ApiError):
+        return None
+
+
+def console_identity(request):
+    """The logged-in tenant user, or None; never raises (used by every page's header)."""
+    if console_tenant(request) is None:
+        return None
+    try:
+        identity = request.praxcloud_identity
+    except (HTTPException, ApiError):
+        return None
+    if identity is None or identity.is_operator or identity.kind != "console":
+        return None
+    return identity
 
 
 def menu(request) -> list[dict]:
@@ -53,5 +171,18 @@ def menu(request) -> list[dict]:
     return entries
 
 
+def add_template_filters(config) -> None:
+    def register() -> None:
+        env = config.get_jinja2_environment(".jinja2")
+        env.filters["when"] = when
+        env.filters["method_title"] = method_title
+
+    # After pyramid_jinja2 has built its environment (its documented late order).
+    config.action(None, register, order=999)
+
+
 def includeme(config) -> None:
+    add_template_filters(config)
     config.add_request_method(menu, "console_menu", reify=True)
+    config.add_request_method(console_tenant, "console_tenant", reify=True)
+    config.add_request_method(console_identity, "console_identity", reify=True)

@@ -10,11 +10,15 @@ P = "/platform"
 
 
 def includeme(config) -> None:
+    config.add_jinja2_search_path("praxcloud.core:templates", name=".jinja2")
     config.add_route("platform.home", P + "/")
     config.add_route("platform.login", P + "/login")
     config.add_route("platform.logout", P + "/logout")
     config.add_route("platform.tenants", P + "/tenants")
     config.add_route("platform.tenant", P + "/tenants/{slug}")
+    config.add_route("platform.tenant_status", P + "/tenants/{slug}/status")
+    config.add_route("platform.tenant_delete", P + "/tenants/{slug}/delete")
     config.add_route("platform.tenant_plugins", P + "/tenants/{slug}/plugins")
     config.add_route("platform.plugins", P + "/plugins")
+    config.add_route("platform.audit", P + "/audit")
     config.scan(".")

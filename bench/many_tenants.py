@@ -1,0 +1,136 @@
+"""1,000 SQLite tenants: does the records request slow down when it rotates over all of them?
+
+Creates the tenants (one made properly with ``create_tenant``, a staff user
+and 60 records; the others get real tenant rows of their own, each with its
+own generated key wrapped by the master key and its own database URL sealed
+under that key, and a copy of the first one's database file), logs in to
+every tenant to get a real API token each, then measures the median latency
+of the authenticated ``GET /api/v1/{tenant}/records?per_page=50``:
+
+- rotating over every tenant (each request names another tenant), and
+- always the same tenant,
+
+in interleaved blocks, with ``praxcloud.tenant_engines_max`` at its default
+(so the rotation keeps missing the bounded engine cache). Prints the ratio
+(target <= 1.3) and the process's peak memory (ru_maxrss).
+
+    python bench/many_tenants.py [--quick] [--tenants N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import shutil
+import sqlite3
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from common import (
+    RECORDS_URL,
+    bench_settings,
+    build_app,
+    client,
+    login,
+    machine,
+    make_tenant_with_records,
+    median_ms,
+    peak_memory_mb,
+)
+from sqlalchemy.engine import URL
+
+from praxcloud.core.models import TENANT_ACTIVE, Tenant
+
+
+def slug_of(number: int) -> str:
+    return f"t{number:04d}"
+
+
+def clone_tenants(registry, template: str, count: int) -> list[str]:
+    """Tenants 1..count-1 as copies of ``template``'s database, each with its own key and URL."""
+    tenancy = registry.tenancy
+    directory = Path(registry.settings["praxcloud.tenant_data_dir"])
+    source = directory / f"{template}.sqlite"
+    tenancy.engines.forget(template)
+    with sqlite3.connect(source) as connection:  # everything into the main file
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    slugs = [template]
+    with tenancy.platform_session() as platform_db:
+        for number in range(1, count):
+            slug = slug_of(number)
+            path = directory / f"{slug}.sqlite"
+            shutil.copyfile(source, path)
+            tenant = Tenant(slug=slug, name=f"Tenant {number}", status=TENANT_ACTIVE,
+                            settings={}, wrapped_key=tenancy.keyring.new_wrapped_tenant_key(slug),
+                            sealed_db_url=b"")
+            tenant.sealed_db_url = tenancy.seal_db_url(
+                tenant, str(URL.create("sqlite", database=str(path.resolve()))))
+            platform_db.add(tenant)
+            slugs.append(slug)
+    return slugs
+
+
+def timed(app, slug: str, headers: dict) -> float:
+    start = time.perf_counter()
+    app.get(RECORDS_URL.format(slug=slug), headers=headers)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a short run (a smoke test)")
+    parser.add_argument("--tenants", type=int, default=None, help="number of tenants")
+    args = parser.parse_args()
+    count = args.tenants or (200 if args.quick else 1000)
+    blocks, block_size = (4, 100) if args.quick else (10, 300)
+
+    with tempfile.TemporaryDirectory() as scratch:
+        # No plugins: the question is what the number of tenants costs.
+        wsgi = build_app(bench_settings(Path(scratch), **{"praxcloud.load_plugins": "false"}))
+        registry = wsgi.registry
+        started = time.perf_counter()
+        make_tenant_with_records(registry, slug_of(0))
+        slugs = clone_tenants(registry, slug_of(0), count)
+        app = client(wsgi)
+        headers = {slug: login(app, slug) for slug in slugs}
+        print(f"machine: {machine()}")
+        print(f"{len(slugs)} tenants ready in {time.perf_counter() - started:.0f} s; "
+              f"tenant engine cache: {registry.tenancy.engines.max_size} engines")
+
+        rotation = slugs[:]
+        random.Random(7).shuffle(rotation)
+        single = slugs[0]
+        for slug in rotation[:50] + [single] * 50:  # warm-up
+            timed(app, slug, headers[slug])
+        latencies: dict[str, list[float]] = {"rotating": [], "single": []}
+        position = 0
+        for block in range(blocks):
+            gc.collect()
+            kinds = ("rotating", "single") if block % 2 == 0 else ("single", "rotating")
+            for kind in kinds:
+                for _ in range(block_size):
+                    if kind == "rotating":
+                        slug = rotation[position % len(rotation)]
+                        position += 1
+                    else:
+                        slug = single
+                    latencies[kind].append(timed(app, slug, headers[slug]))
+            print(f"  block {block + 1:2d}: rotating {median_ms(latencies['rotating']):6.2f} ms"
+                  f"   single {median_ms(latencies['single']):6.2f} ms (running medians)")
+        rotating = median_ms(latencies["rotating"])
+        one = median_ms(latencies["single"])
+        print(f"median latency over {len(slugs)} tenants: {rotating:.2f} ms "
+              f"(p90 {statistics.quantiles(latencies['rotating'], n=10)[-1] * 1000:.2f} ms)")
+        print(f"median latency on 1 tenant:       {one:.2f} ms "
+              f"(p90 {statistics.quantiles(latencies['single'], n=10)[-1] * 1000:.2f} ms)")
+        print(f"ratio rotating/single = {rotating / one:.3f}  (target <= 1.3)")
+        print(f"engines held at the end: {len(registry.tenancy.engines)}")
+        print(f"peak memory (ru_maxrss): {peak_memory_mb():.0f} MB")
+        registry.tenancy.dispose()
+
+
+if __name__ == "__main__":
+    main()

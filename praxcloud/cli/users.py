@@ -1,0 +1,118 @@
+"""``praxcloud user ...``: create a tenant's users and reset their passwords.
+
+Both go through the same account services as the console and the API,
+inside a request bound to the tenant (:func:`tenant_request`), so the
+tenant's password policy and audit trail apply.
+"""
+
+from __future__ import annotations
+
+import click
+from sqlalchemy import select
+
+from ..core.accounts import DuplicateEmail, create_user, request_password_reset, reset_lifetime
+from ..core.accounts import set_password as set_user_password
+from ..core.local_auth import find_user_by_email
+from ..core.models import Group
+from ..core.scripting import tenant_request
+from .errors import with_fields
+from .state import current_registry
+from .support import EMAIL, PASSWORD_ENV, cli_actor, find_active_tenant, read_password
+
+DISPLAY_NAME_MAX = 200
+
+
+@click.group("user")
+def user_group() -> None:
+    """Create users of a tenant and reset their passwords."""
+
+
+def _check_before_prompting(registry, slug: str, email: str, groups: list[str]) -> None:
+    # create_user checks all of this again; asking first spares the operator
+    # typing a password twice for a command that cannot succeed.
+    with tenant_request(registry, slug) as request:
+        if find_user_by_email(request.tenant_db, email) is not None:
+            raise DuplicateEmail()
+        known = set(request.tenant_db.scalars(select(Group.name)))
+    missing = sorted(set(groups) - known)
+    if missing:
+        raise click.ClickException(
+            with_fields(
+                f"no such group in tenant {slug!r}: {', '.join(missing)}",
+                {"groups": "choose from " + ", ".join(sorted(known))},
+            )
+        )
+
+
+@user_group.command("create")
+@click.argument("slug")
+@click.argument("email", type=EMAIL)
+@click.option(
+    "--group",
+    "groups",
+    multiple=True,
+    required=True,
+    metavar="GROUP",
+    help="A group to put the user in (admin, staff, read-only, ...); repeatable.",
+)
+@click.option("--name", "display_name", default="", help="The user's display name.")
+def create(slug: str, email: str, groups: tuple[str, ...], display_name: str) -> None:
+    """Create user EMAIL in tenant SLUG.
+
+    The password comes from the PRAXCLOUD_PASSWORD environment variable, or is
+    asked for twice without echo; the tenant's password policy applies.
+    """
+    display_name = display_name.strip()
+    if len(display_name) > DISPLAY_NAME_MAX:
+        raise click.BadParameter(f"at most {DISPLAY_NAME_MAX} characters", param_hint="--name")
+    group_list = list(dict.fromkeys(groups))
+    registry = current_registry()
+    find_active_tenant(registry, slug)
+    _check_before_prompting(registry, slug, email, group_list)
+    password = read_password()
+    with tenant_request(registry, slug) as request:
+        create_user(request, email, password, group_list, display_name)
+    click.echo(f"Created user {email} in tenant {slug!r} (groups: {', '.join(group_list)}).")
+
+
+@user_group.command("reset-password")
+@click.argument("slug")
+@click.argument("email", type=EMAIL)
+@click.option(
+    "--set",
+    "set_now",
+    is_flag=True,
+    help=f"Set a new password now (from {PASSWORD_ENV} or a prompt) instead of "
+    "mailing a link; ends all of the user's sessions.",
+)
+def reset_password(slug: str, email: str, set_now: bool) -> None:
+    """Mail user EMAIL of tenant SLUG a single-use password reset link.
+
+    With --set, set the new password directly instead.
+    """
+    registry = current_registry()
+    find_active_tenant(registry, slug)
+    with tenant_request(registry, slug) as request:
+        user = find_user_by_email(request.tenant_db, email)
+        if user is None:
+            raise click.ClickException(f"no user {email} in tenant {slug!r}")
+        if not set_now and not user.is_active:
+            raise click.ClickException(
+                f"user {email} is deactivated: no reset link is sent to a deactivated account"
+            )
+        if not set_now:
+            request_password_reset(request, email)
+            minutes = int(reset_lifetime(request).total_seconds() // 60)
+    if not set_now:
+        click.echo(f"Mailed {email} a single-use reset link, valid for {minutes} minutes.")
+        return
+    password = read_password("New password")
+    with tenant_request(registry, slug) as request:
+        user = find_user_by_email(request.tenant_db, email)
+        if user is None:
+            raise click.ClickException(f"no user {email} in tenant {slug!r}")
+        set_user_password(request, user, password)
+        request.audit.record(
+            "password.reset", target=user.email, actor=cli_actor(), details={"via": "cli"}
+        )
+    click.echo(f"Set a new password for {email}; all of their sessions are ended.")

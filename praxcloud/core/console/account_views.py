@@ -1,0 +1,111 @@
+"""The logged-in user's own account: who they are, their password, their sessions.
+
+Changing the password asks for the current one (through the tenant's auth
+backends, as a login would) and ends every other session of the user.
+"""
+
+from __future__ import annotations
+
+from pyramid.httpexceptions import HTTPNotFound
+from pyramid.view import view_config
+
+from ..accounts import MIN_PASSWORD_LENGTH, PasswordRejected, set_password
+from ..auth import AuthenticationFailed
+from ..models import AuthSession
+from ..permissions import AUTHENTICATED
+from ..security import tenant_sessions
+from .common import (
+    FORM_INVALID,
+    clear_session_cookie,
+    form_text,
+    object_id,
+    redirect,
+    redirect_with_notice,
+)
+from .password_views import MAX_PASSWORD, policy_message
+
+
+def _account_page(request, errors: dict | None = None, status: int = 200) -> dict:
+    identity = request.praxcloud_identity
+    request.response.status = status
+    return {
+        "user": identity.user,
+        "required_actions": (identity.session.data or {}).get("required_actions") or [],
+        "errors": errors or {},
+        "min_length": MIN_PASSWORD_LENGTH,
+    }
+
+
+@view_config(route_name="console.account", request_method="GET", permission=AUTHENTICATED,
+             renderer="console/account.jinja2")
+def account(request):
+    return _account_page(request)
+
+
+def _current_password_ok(request, user, password: str) -> bool:
+    try:
+        found = request.tenant_hooks.praxcloud_authenticate(
+            request=request, login=user.email, password=password)
+    except AuthenticationFailed:
+        return False
+    return found is not None and found.id == user.id
+
+
+@view_config(route_name="console.account", request_method="POST", permission=AUTHENTICATED,
+             renderer="console/account.jinja2")
+def change_password(request):
+    identity = request.praxcloud_identity
+    user = identity.user
+    current = form_text(request.POST, "current_password")
+    new = form_text(request.POST, "new_password")
+    confirm = form_text(request.POST, "confirm")
+    errors = {}
+    if not current:
+        errors["current_password"] = "Enter your current password."  # noqa: S105 - a message
+    if not new:
+        errors["new_password"] = "Enter a new password."  # noqa: S105 - a message
+    elif len(new) > MAX_PASSWORD:
+        errors["new_password"] = f"Use at most {MAX_PASSWORD} characters."
+    elif new != confirm:
+        errors["confirm"] = "The two new passwords are not the same."
+    if errors:
+        return _account_page(request, errors, FORM_INVALID)
+    if len(current) > MAX_PASSWORD or not _current_password_ok(request, user, current):
+        request.audit.record("password.change", outcome="failure", target=user.email,
+                             details={"reason": "wrong current password"}, durable=True)
+        return _account_page(request, {"current_password": "This is not your current password."},
+                             FORM_INVALID)
+    try:
+        set_password(request, user, new, keep_session=identity.session)
+    except PasswordRejected as exc:
+        return _account_page(request, {"new_password": policy_message(exc)}, FORM_INVALID)
+    request.audit.record("password.change", target=user.email)
+    request.flash("Your password has been changed. Your other sessions have ended.", "success")
+    return redirect(request, "console.account")
+
+
+@view_config(route_name="console.sessions", request_method="GET", permission=AUTHENTICATED,
+             renderer="console/sessions.jinja2")
+def sessions(request):
+    identity = request.praxcloud_identity
+    return {"sessions": tenant_sessions(request).live_for_user(identity.user),
+            "current": identity.session}
+
+
+@view_config(route_name="console.session_revoke", request_method="POST",
+             permission=AUTHENTICATED)
+def session_revoke(request):
+    identity = request.praxcloud_identity
+    session = request.tenant_db.get(AuthSession, object_id(request))
+    # Another user's session looks exactly like a missing one.
+    if session is None or session.user_id != identity.user.id or session.revoked_at is not None:
+        raise HTTPNotFound()
+    tenant_sessions(request).revoke(session)
+    request.audit.record("session.revoke", target=identity.user.email,
+                         details={"session_id": session.id})
+    if session.id == identity.session.id:
+        response = redirect_with_notice(request, "console.login", "logged_out")
+        clear_session_cookie(request, response)
+        return response
+    request.flash("The session has ended.", "success")
+    return redirect(request, "console.sessions")

@@ -1,0 +1,221 @@
+"""Tenant administrators manage their users: list, create, edit, end their sessions.
+
+Creating a user never requires the administrator to know the password: by
+default the new user gets a single-use link to choose one. Deactivating a
+user ends their sessions at once. An administrator cannot deactivate
+themselves or give up their own right to manage users, so a tenant can
+never lock itself out of its user management.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pyramid.httpexceptions import HTTPNotFound
+from pyramid.view import view_config
+from sqlalchemy import func, or_, select
+
+from ..accounts import DuplicateEmail, PasswordRejected, create_user, request_password_reset
+from ..errors import ApiError
+from ..local_auth import normalise_email
+from ..models import Group, User
+from ..permissions import SESSIONS_MANAGE, USERS_MANAGE
+from ..security import tenant_sessions
+from .admin_forms import Pager, invalid, like_pattern, page_number
+from .common import object_id, redirect
+
+# The shape of an address only; the reset mail proves it works.
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_EMAIL = 254
+MAX_NAME = 200
+# How a new user gets a first password: a mailed link (the admin never knows
+# it), or one the admin chooses and passes on.
+ONBOARDING = ("link", "chosen")
+
+
+def all_groups(request) -> list[Group]:
+    return list(request.tenant_db.scalars(select(Group).order_by(Group.name)))
+
+
+def load_user(request) -> User:
+    user = request.tenant_db.get(User, object_id(request))
+    if user is None:
+        raise HTTPNotFound()
+    return user
+
+
+def _check_groups(chosen: list[str], groups: list[Group], errors: dict) -> list[Group]:
+    by_name = {group.name: group for group in groups}
+    unknown = sorted(set(chosen) - set(by_name))
+    if unknown:
+        errors["groups"] = "No such group: " + ", ".join(unknown) + "."
+    return [by_name[name] for name in sorted(set(chosen)) if name in by_name]
+
+
+def _check_display_name(name: str, errors: dict) -> None:
+    if len(name) > MAX_NAME:
+        errors["display_name"] = f"Use at most {MAX_NAME} characters."
+
+
+# Listing -------------------------------------------------------------------
+@view_config(route_name="console.users", request_method="GET", permission=USERS_MANAGE,
+             renderer="console/admin_users.jinja2")
+def list_users(request):
+    query = request.GET.get("q", "").strip()[:200]
+    statement = select(User)
+    if query:
+        pattern = like_pattern(query)
+        statement = statement.where(or_(User.email.ilike(pattern, escape="\\"),
+                                        User.display_name.ilike(pattern, escape="\\")))
+    total = request.tenant_db.scalar(select(func.count()).select_from(statement.subquery()))
+    pager = Pager(page_number(request), total or 0)
+    users = list(request.tenant_db.scalars(
+        statement.order_by(User.email).limit(pager.per_page).offset(pager.offset)))
+    return {"users": users, "query": query, "pager": pager}
+
+
+# Creating ------------------------------------------------------------------
+def _new_user_page(request, form: dict, errors: dict) -> dict:
+    return {"form": form, "errors": errors, "groups": all_groups(request)}
+
+
+@view_config(route_name="console.user_new", request_method="GET", permission=USERS_MANAGE,
+             renderer="console/admin_user_new.jinja2")
+def new_user_form(request):
+    form = {"email": "", "display_name": "", "groups": [], "onboarding": "link"}
+    return _new_user_page(request, form, {})
+
+
+@view_config(route_name="console.user_new", request_method="POST", permission=USERS_MANAGE,
+             renderer="console/admin_user_new.jinja2")
+def create_user_view(request):
+    post = request.POST
+    form = {
+        "email": post.get("email", "").strip(),
+        "display_name": post.get("display_name", "").strip(),
+        "groups": post.getall("groups"),
+        "onboarding": post.get("onboarding", "link"),
+    }
+    password = post.get("password", "")
+    errors: dict[str, str] = {}
+    email = normalise_email(form["email"])
+    if not email:
+        errors["email"] = "Enter the person's e-mail address."
+    elif len(email) > MAX_EMAIL or not EMAIL_RE.match(email):
+        errors["email"] = "Enter an e-mail address like name@example.org."
+    _check_display_name(form["display_name"], errors)
+    groups = all_groups(request)
+    _check_groups(form["groups"], groups, errors)
+    if form["onboarding"] not in ONBOARDING:
+        errors["onboarding"] = "Choose how the person gets a password."
+    elif form["onboarding"] == "chosen" and not password:
+        errors["password"] = "Enter an initial password, or send a link instead."  # noqa: S105 - a message
+    if errors:
+        return invalid(request, _new_user_page(request, form, errors))
+    initial = password if form["onboarding"] == "chosen" else None
+    try:
+        user = create_user(request, email, initial, sorted(set(form["groups"])),
+                           display_name=form["display_name"])
+    except DuplicateEmail:
+        errors["email"] = "A user with this e-mail address already exists."
+    except PasswordRejected as exc:
+        errors["password"] = "The password is not accepted: " + " ".join(exc.messages)
+    except ApiError as exc:
+        errors.update({key: str(value) for key, value in exc.fields.items()} or
+                      {"form": exc.message})
+    if errors:
+        # create_user may have added the user before the password was refused.
+        request.tm.doom()
+        return invalid(request, _new_user_page(request, form, errors))
+    if initial is None:
+        request_password_reset(request, user.email)
+        request.flash(f"User {user.email} created; a link to choose a password was mailed to "
+                      "them.", "success")
+    else:
+        request.flash(f"User {user.email} created with the password you chose.", "success")
+    return redirect(request, "console.user", id=user.id)
+
+
+# Editing -------------------------------------------------------------------
+def _user_page(request, user: User, form: dict, errors: dict) -> dict:
+    identity = request.praxcloud_identity
+    return {
+        "user": user, "form": form, "errors": errors, "groups": all_groups(request),
+        "sessions": tenant_sessions(request).live_for_user(user),
+        "is_self": user.id == identity.user.id,
+        "may_end_sessions": SESSIONS_MANAGE in identity.permissions,
+    }
+
+
+@view_config(route_name="console.user", request_method="GET", permission=USERS_MANAGE,
+             renderer="console/admin_user.jinja2")
+def edit_user_form(request):
+    user = load_user(request)
+    form = {"display_name": user.display_name, "groups": user.group_names,
+            "is_active": user.is_active}
+    return _user_page(request, user, form, {})
+
+
+@view_config(route_name="console.user", request_method="POST", permission=USERS_MANAGE,
+             renderer="console/admin_user.jinja2")
+def update_user(request):
+    user = load_user(request)
+    post = request.POST
+    form = {
+        "display_name": post.get("display_name", "").strip(),
+        "groups": post.getall("groups"),
+        "is_active": post.get("is_active") == "on",
+    }
+    errors: dict[str, str] = {}
+    _check_display_name(form["display_name"], errors)
+    chosen = _check_groups(form["groups"], all_groups(request), errors)
+    if user.id == request.praxcloud_identity.user.id:
+        if not form["is_active"]:
+            errors["is_active"] = "You cannot deactivate your own account."
+        if not any(USERS_MANAGE in (group.permissions or ()) for group in chosen):
+            errors["groups"] = ("You cannot remove your own right to manage users: keep a group "
+                                "with users.manage (such as admin). Another administrator can "
+                                "change your groups.")
+    if errors:
+        return invalid(request, _user_page(request, user, form, errors))
+
+    before = set(user.group_names)
+    after = {group.name for group in chosen}
+    details: dict = {}
+    if form["display_name"] != user.display_name:
+        details["display_name_changed"] = True
+        user.display_name = form["display_name"]
+    if before != after:
+        details["groups_added"] = sorted(after - before)
+        details["groups_removed"] = sorted(before - after)
+        user.groups = chosen
+    ended = 0
+    if form["is_active"] != user.is_active:
+        details["active"] = form["is_active"]
+        user.is_active = form["is_active"]
+        if not user.is_active:
+            ended = tenant_sessions(request).revoke_all(user)
+            details["sessions_ended"] = ended
+    if not details:
+        request.flash("Nothing changed.", "info")
+        return redirect(request, "console.user", id=user.id)
+    request.audit.record("user.update", target=user.email, details=details)
+    message = f"User {user.email} saved."
+    if ended:
+        message += f" The account is deactivated and {ended} session(s) were ended."
+    request.flash(message, "success")
+    return redirect(request, "console.user", id=user.id)
+
+
+@view_config(route_name="console.user_sessions_revoke", request_method="POST",
+             permission=SESSIONS_MANAGE)
+def revoke_user_sessions(request):
+    user = load_user(request)
+    identity = request.praxcloud_identity
+    # Ending one's own sessions from here keeps the one in use, as the account page does.
+    keep = identity.session if user.id == identity.user.id else None
+    ended = tenant_sessions(request).revoke_all(user, keep=keep)
+    request.audit.record("session.revoke", target=user.email,
+                         details={"user_id": user.id, "all": True, "count": ended})
+    request.flash(f"{ended} session(s) of {user.email} ended.", "success")
+    return redirect(request, "console.user", id=user.id)

@@ -1,0 +1,223 @@
+"""Console login: e-mail and password, then a second factor when the user has one; logout.
+
+A login always opens a new server-side session with a new id (rotation) and
+ends the session the browser held before, if any. Between the password and
+the second factor the browser holds only the short-lived ``mfa_token`` of the
+login challenge, in an HttpOnly cookie scoped to the login pages.
+"""
+
+from __future__ import annotations
+
+from pyramid.csrf import check_csrf_origin, check_csrf_token
+from pyramid.view import view_config
+
+from ..auth import (
+    MFA_MAX_FAILURES,
+    MFA_TOKEN_LIFETIME,
+    AuthenticationFailed,
+    LoginRefused,
+    SecondFactorFailed,
+    check_first_factor,
+    check_second_factor,
+    load_challenge,
+    open_session,
+    start_challenge,
+)
+from ..models import KIND_CONSOLE
+from ..request_context import require_tenant
+from ..security import tenant_sessions
+from .common import (
+    FORM_INVALID,
+    clear_session_cookie,
+    form_text,
+    redirect,
+    redirect_to_path,
+    redirect_with_notice,
+    safe_next,
+    sentence,
+    set_session_cookie,
+    show_notice,
+)
+
+MFA_COOKIE = "praxcloud_mfa"
+# One message for an unknown e-mail, a wrong password and a disabled account.
+INVALID_CREDENTIALS = "The e-mail address or password is not right."
+MAX_EMAIL = 254
+MAX_PASSWORD = 1024  # as the API: hashing megabytes of "password" is a denial of service
+
+
+def _mfa_cookie_path(request) -> str:
+    return f"/{request.tenant.slug}/login"
+
+
+def _set_mfa_cookie(request, response, token: str) -> None:
+    response.set_cookie(
+        MFA_COOKIE, token, path=_mfa_cookie_path(request), httponly=True, samesite="Lax",
+        max_age=int(MFA_TOKEN_LIFETIME.total_seconds()),
+        secure=request.registry.settings.get("praxcloud.secure_cookies_bool", False),
+    )
+
+
+def _clear_mfa_cookie(request, response) -> None:
+    response.delete_cookie(MFA_COOKIE, path=_mfa_cookie_path(request))
+
+
+def _end_previous_session(request) -> None:
+    """The browser was still logged in (maybe as someone else): that session ends now."""
+    identity = request.console_identity
+    if identity is not None:
+        tenant_sessions(request).revoke(identity.session)
+
+
+def finish_login(request, user, next_path: str | None):
+    """Open a fresh console session and send the browser on, to a required action first."""
+    token, session = open_session(request, user, KIND_CONSOLE)
+    actions = (session.data or {}).get("required_actions") or []
+    if actions:
+        response = redirect(request, actions[0]["route"])
+    elif next_path:
+        response = redirect_to_path(request, next_path)
+    else:
+        response = redirect(request, "console.home")
+    set_session_cookie(request, response, token)
+    return response
+
+
+def _login_page(request, *, email: str = "", next_path: str | None = None,
+                error: str | None = None, status: int = 200) -> dict:
+    request.response.status = status
+    return {"email": email, "next": next_path, "error": error}
+
+
+@view_config(route_name="console.login", request_method="GET",
+             renderer="console/login.jinja2")
+def login_form(request):
+    require_tenant(request)
+    next_path = safe_next(request, request.GET.get("next"))
+    if request.console_identity is not None:
+        return redirect_to_path(request, next_path) if next_path else redirect(
+            request, "console.home")
+    show_notice(request)
+    return _login_page(request, next_path=next_path)
+
+
+@view_config(route_name="console.login", request_method="POST",
+             renderer="console/login.jinja2")
+def login(request):
+    require_tenant(request)
+    email = form_text(request.POST, "email").strip()
+    password = form_text(request.POST, "password")
+    next_path = safe_next(request, request.POST.get("next"))
+    if not email or not password:
+        return _login_page(request, email=email[:MAX_EMAIL], next_path=next_path,
+                           error="Enter your e-mail address and your password.",
+                           status=FORM_INVALID)
+    if len(email) > MAX_EMAIL or len(password) > MAX_PASSWORD:
+        return _login_page(request, email=email[:MAX_EMAIL], next_path=next_path,
+                           error=INVALID_CREDENTIALS, status=401)
+    try:
+        result = check_first_factor(request, email, password)
+    except LoginRefused as exc:
+        message = sentence(exc.message)
+        if exc.retry_after:
+            request.response.headers["Retry-After"] = str(exc.retry_after)
+            message += f" Please try again in {exc.retry_after} seconds."
+        return _login_page(request, email=email, next_path=next_path, error=message,
+                           status=exc.status)
+    except AuthenticationFailed:
+        return _login_page(request, email=email, next_path=next_path,
+                           error=INVALID_CREDENTIALS, status=401)
+    _end_previous_session(request)
+    if result.mfa_methods:
+        mfa_token = start_challenge(request, result.user, result.mfa_methods, KIND_CONSOLE)
+        query = {"next": next_path} if next_path else {}
+        response = redirect(request, "console.login_mfa", _query=query)
+        _set_mfa_cookie(request, response, mfa_token)
+        return response
+    return finish_login(request, result.user, next_path)
+
+
+def _challenge(request):
+    try:
+        return load_challenge(request, request.cookies.get(MFA_COOKIE, ""), KIND_CONSOLE)
+    except SecondFactorFailed:
+        return None
+
+
+def _start_again(request):
+    response = redirect_with_notice(request, "console.login", "mfa_expired")
+    _clear_mfa_cookie(request, response)
+    return response
+
+
+def _mfa_page(request, challenge, *, method: str | None = None, next_path: str | None = None,
+              error: str | None = None, status: int = 200) -> dict:
+    request.response.status = status
+    methods = list(challenge.methods)
+    return {"methods": methods, "method": method if method in methods else methods[0],
+            "next": next_path, "error": error}
+
+
+@view_config(route_name="console.login_mfa", request_method="GET",
+             renderer="console/login_mfa.jinja2")
+def mfa_form(request):
+    require_tenant(request)
+    challenge = _challenge(request)
+    if challenge is None:
+        return _start_again(request)
+    return _mfa_page(request, challenge, next_path=safe_next(request, request.GET.get("next")))
+
+
+@view_config(route_name="console.login_mfa", request_method="POST",
+             renderer="console/login_mfa.jinja2")
+def mfa(request):
+    require_tenant(request)
+    challenge = _challenge(request)
+    if challenge is None:
+        return _start_again(request)
+    next_path = safe_next(request, request.POST.get("next"))
+    method = form_text(request.POST, "method")
+    code = form_text(request.POST, "code").strip()
+    if not code:
+        return _mfa_page(request, challenge, method=method, next_path=next_path,
+                         error="Enter the code.", status=FORM_INVALID)
+    try:
+        user = check_second_factor(request, challenge, method, {"code": code[:100]})
+    except SecondFactorFailed as exc:
+        # The failure was counted in its own transaction; read the count back.
+        request.tenant_db.refresh(challenge)
+        if challenge.failures >= MFA_MAX_FAILURES:
+            return _start_again(request)
+        return _mfa_page(request, challenge, method=method, next_path=next_path,
+                         error=sentence(exc.message), status=401)
+    response = finish_login(request, user, next_path)
+    _clear_mfa_cookie(request, response)
+    return response
+
+
+@view_config(route_name="console.logout", request_method="GET",
+             renderer="console/logout.jinja2")
+def logout_confirm(request):
+    """Someone typed the logout address: offer the button (a GET changes nothing)."""
+    require_tenant(request)
+    if request.console_identity is None:
+        return redirect(request, "console.login")
+    return {}
+
+
+# CSRF is checked by hand: a browser whose session already ended may still
+# log out (it only loses its cookie), while a live session needs the token.
+@view_config(route_name="console.logout", request_method="POST", require_csrf=False)
+def logout(request):
+    require_tenant(request)
+    identity = request.console_identity
+    if identity is None:
+        response = redirect_with_notice(request, "console.login", "session_ended")
+    else:
+        check_csrf_origin(request)
+        check_csrf_token(request)
+        tenant_sessions(request).revoke(identity.session)
+        request.audit.record("logout", target=identity.user.email)
+        response = redirect_with_notice(request, "console.login", "logged_out")
+    clear_session_cookie(request, response)
+    return response

@@ -1,0 +1,132 @@
+"""Records in the console: list and search, read, create, change, delete.
+
+Reading needs ``records.read``, every change ``records.write``. A form that
+does not validate comes back with the user's input and a message per field,
+and nothing is written.
+"""
+
+from __future__ import annotations
+
+from pyramid.httpexceptions import HTTPNotFound
+from pyramid.view import view_config
+
+from .. import records
+from ..models import Record
+from ..permissions import RECORDS_READ, RECORDS_WRITE
+from . import record_form
+from .common import FORM_INVALID, object_id, redirect, sentence
+
+PER_PAGE = 50
+MAX_QUERY = 200
+
+
+def _record(request) -> Record:
+    record = request.tenant_db.get(Record, object_id(request))
+    if record is None:
+        raise HTTPNotFound()
+    return record
+
+
+def _page_number(raw: str) -> int | None:
+    if raw in ("", None):
+        return 1
+    if not raw.isdigit() or len(raw) > 7 or int(raw) < 1:
+        return None
+    return int(raw)
+
+
+def _refused(request, form, exc, record) -> dict:
+    """The service refused what the form let through: show why, keep nothing of it."""
+    request.tm.doom()
+    form.errors.update({key: sentence(message) for key, message in exc.fields.items()})
+    request.response.status = FORM_INVALID
+    return {"form": form, "record": record}
+
+
+@view_config(route_name="console.records", request_method="GET", permission=RECORDS_READ,
+             renderer="console/records.jinja2")
+def record_list(request):
+    query = request.GET.get("q", "").strip()
+    page_number = _page_number(request.GET.get("page", ""))
+    answer = {"q": query[:MAX_QUERY], "page": None, "error": None,
+              "can_write": RECORDS_WRITE in request.praxcloud_identity.permissions}
+    if len(query) > MAX_QUERY:
+        answer["error"] = f"Search for at most {MAX_QUERY} characters."
+    elif page_number is None:
+        answer["error"] = "The page number must be a whole number from 1 on."
+    if answer["error"]:
+        request.response.status = 400
+        return answer
+    page = records.search(request.tenant_db, query or None, page_number, PER_PAGE)
+    if page.items == [] and page_number > page.pages:
+        # Past the end (records deleted meanwhile): show the last page instead.
+        page = records.search(request.tenant_db, query or None, page.pages, PER_PAGE)
+    answer["page"] = page
+    return answer
+
+
+@view_config(route_name="console.record", request_method="GET", permission=RECORDS_READ,
+             renderer="console/record.jinja2")
+def record_view(request):
+    return {"record": _record(request),
+            "can_write": RECORDS_WRITE in request.praxcloud_identity.permissions}
+
+
+@view_config(route_name="console.record_new", request_method="GET", permission=RECORDS_WRITE,
+             renderer="console/record_form.jinja2")
+def record_new_form(request):
+    return {"form": record_form.empty(), "record": None}
+
+
+@view_config(route_name="console.record_new", request_method="POST", permission=RECORDS_WRITE,
+             renderer="console/record_form.jinja2")
+def record_create(request):
+    form = record_form.parse(request.POST)
+    if not form.valid:
+        request.response.status = FORM_INVALID
+        return {"form": form, "record": None}
+    try:
+        record = records.create(request.tenant_db, form.values)
+    except records.RecordInvalid as exc:
+        return _refused(request, form, exc, None)
+    request.flash(f"Record “{record.name}” created.", "success")
+    return redirect(request, "console.record", id=record.id)
+
+
+@view_config(route_name="console.record_edit", request_method="GET", permission=RECORDS_WRITE,
+             renderer="console/record_form.jinja2")
+def record_edit_form(request):
+    record = _record(request)
+    return {"form": record_form.from_record(record), "record": record}
+
+
+@view_config(route_name="console.record_edit", request_method="POST", permission=RECORDS_WRITE,
+             renderer="console/record_form.jinja2")
+def record_update(request):
+    record = _record(request)
+    form = record_form.parse(request.POST)
+    if not form.valid:
+        request.response.status = FORM_INVALID
+        return {"form": form, "record": record}
+    try:
+        records.update(request.tenant_db, record, form.values)
+    except records.RecordInvalid as exc:
+        return _refused(request, form, exc, record)
+    request.flash("Changes saved.", "success")
+    return redirect(request, "console.record", id=record.id)
+
+
+@view_config(route_name="console.record_delete", request_method="GET", permission=RECORDS_WRITE,
+             renderer="console/record_delete.jinja2")
+def record_delete_confirm(request):
+    return {"record": _record(request)}
+
+
+@view_config(route_name="console.record_delete", request_method="POST", permission=RECORDS_WRITE)
+def record_delete(request):
+    record = _record(request)
+    name = record.name
+    records.delete(request.tenant_db, record)
+    request.audit.record("record.delete", details={"record_id": record.id})
+    request.flash(f"Record “{name}” deleted.", "success")
+    return redirect(request, "console.records")
