@@ -54,6 +54,8 @@ class PraxcloudGroup(click.Group):
 @click.group(
     "praxcloud", cls=PraxcloudGroup, context_settings={"help_option_names": ["-h", "--help"]}
 )
+# Eager, so that `praxcloud -c INI --help` knows the ini when --help lists
+# the commands, plugin commands included.
 @click.option(
     "-c",
     "--config",

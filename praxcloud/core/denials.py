@@ -33,7 +33,8 @@ def forbidden(exc, request):
             return HTTPSeeOther(request.route_url("platform.login", _query={"next": request.path}))
         if request.tenant is not None:
             return HTTPSeeOther(request.route_url(
-                "console.login", tenant=request.tenant.slug, _query={"next": request.path}))
+                "console.login", tenant=request.tenant.slug,
+                _query={"next": request.path_qs if request.method == "GET" else request.path}))
         return HTTPForbidden()
     result = getattr(exc, "result", None)
     # Not `result or ""`: a Denied is an int equal to 0, so it is falsy.

@@ -111,7 +111,8 @@ def cors_factory(handler, registry):
         if not request.path_info.startswith("/api/v1/"):
             return handler(request)
         origin = request.headers.get("Origin")
-        preflight = request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers
+        preflight = (request.method == "OPTIONS"
+                     and "Access-Control-Request-Method" in request.headers)
         if origin is None:
             response = handler(request)
             # Answers differ by Origin: caches must not hand one to another origin.

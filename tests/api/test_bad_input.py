@@ -52,10 +52,10 @@ def test_every_body_route_rejects_bad_bodies_and_writes_nothing(testapp, tenant,
         before = table_counts(registry, "acme")
         schema = SCHEMAS[op.body_schema]
 
-        def send(raw: bytes, content_type="application/json", status=None, extra=None):
+        def send(raw: bytes, content_type="application/json", status=None, url=url, op=op,
+                 headers=headers):
             answer = testapp.request(url, method=op.method, body=raw, status=status,
-                                     headers={**headers, "Content-Type": content_type,
-                                              **(extra or {})})
+                                     headers={**headers, "Content-Type": content_type})
             return answer.json["error"]
 
         assert send(b'{"name": ', status=400)["code"] == "malformed_json", op

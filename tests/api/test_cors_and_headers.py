@@ -12,10 +12,9 @@ EVIL = "https://evil.example.org"
 
 
 def preflight(testapp, url, origin, method="POST"):
-    return testapp.options(url, headers={"Origin": origin,
-                                         "Access-Control-Request-Method": method,
-                                         "Access-Control-Request-Headers": "authorization,content-type"},
-                           status="*")
+    return testapp.options(url, status="*", headers={
+        "Origin": origin, "Access-Control-Request-Method": method,
+        "Access-Control-Request-Headers": "authorization,content-type"})
 
 
 def test_only_allowlisted_origins_get_cors_headers(testapp, two_tenants, registry):

@@ -61,9 +61,9 @@ def test_fuzz_every_operation(app, tenant, registry, mode, tmp_path):
                              derandomize=True, phases=[Phase.explicit, Phase.generate],
                              suppress_health_check=list(HealthCheck))
         @given(case=strategy)
-        def run(case):
+        def run(case, label=operation.label):
             nonlocal calls, token
-            if token is None or operation.label in ENDS_SESSIONS:
+            if token is None or label in ENDS_SESSIONS:
                 token = fresh_admin_token(registry)
             headers = {"Authorization": f"Bearer {token}", "Host": "localhost"}
             case.call_and_validate(headers=headers, checks=CHECKS)

@@ -125,7 +125,8 @@ def test_wrong_current_password_is_403_audited_and_changes_nothing(testapp, tena
     with tenant_db(registry, "acme") as db:
         hash_before = db.get(User, 2).password_hash
     answer = testapp.post_json("/api/v1/acme/me/password",
-                               {"current_password": "not my password", "new_password": NEW_PASSWORD},
+                               {"current_password": "not my password",
+                                "new_password": NEW_PASSWORD},
                                headers=current, status=403).json
     assert answer["error"]["code"] == "invalid_credentials"
     assert answer["error"]["fields"] == {"current_password": "not right"}

@@ -25,6 +25,10 @@ SCHEMA = {
         "api_key": {"type": "string", "writeOnly": True, "default": "",
                     "description": "Key of the outside service."},
         "allowed_domains": {"type": "array", "items": {"type": "string"}, "default": []},
+        "channels": {"type": "array", "items": {"type": "string", "enum": ["mail", "sms"]},
+                     "default": ["mail"]},
+        "threshold": {"type": "number", "minimum": 0, "default": 0.5},
+        "routing": {"type": "object", "default": {"zone": "eu"}},
     },
 }
 
@@ -76,6 +80,11 @@ def test_plugins_page_shows_enabled_plugin_with_generated_form(testapp, registry
     assert "s3cr3t-value" not in page.text
     assert "A value is stored" in page.text
     assert "Attempts before the lock." in page.text
+    assert [box.checked for box in form.fields["setting.channels"]] == [True, False]
+    assert form["setting.threshold"].value == "0.5"
+    # An object is shown, not edited here.
+    assert "setting.routing" not in form.fields
+    assert '{"zone": "eu"}' in page.html.find(id="demo_guard--routing").get_text()
 
 
 def test_save_settings_keeps_secret_when_left_empty(testapp, registry, demo_plugin):
@@ -85,11 +94,14 @@ def test_save_settings_keeps_secret_when_left_empty(testapp, registry, demo_plug
     form["setting.notify_admins"] = True
     form["setting.mode"] = "block"
     form["setting.allowed_domains"] = "example.org\n\nexample.net\n"
+    form.get("setting.channels", index=1).checked = True
+    form["setting.threshold"] = "0.75"
     page = form.submit().maybe_follow()
     assert "Settings of demo_guard saved." in page.text
     assert stored_settings(registry) == {
         "max_attempts": 5, "notify_admins": True, "mode": "block", "api_key": "s3cr3t-value",
-        "allowed_domains": ["example.org", "example.net"]}
+        "allowed_domains": ["example.org", "example.net"], "channels": ["mail", "sms"],
+        "threshold": 0.75, "routing": {"zone": "eu"}}
     configured = audit_events(registry, "plugin.configure")[-1]
     assert configured["actor"] == "admin@acme.test"
     assert configured["details"]["plugin"] == "demo_guard"
@@ -150,6 +162,20 @@ def test_plugin_not_in_contract_is_404(testapp, registry, demo_plugin):
     testapp.get("/acme/plugins/not-installed", status=404)
     assert testapp.get("/acme/plugins/demo_guard", status=303).location.endswith(
         "/acme/plugins#plugin-demo_guard")
+
+
+def test_plugin_without_settings(testapp, registry, demo_plugin):
+    host = registry.plugin_host
+    module = types.ModuleType("plain_plugin")
+    host.pm.register(module, name="plain_plugin")
+    host.infos["plain_plugin"] = PluginInfo(name="plain_plugin", description="Nothing to set.")
+    host._tenant_hooks.clear()
+    contracts.enable(registry, "acme", "plain_plugin")
+    console_login(testapp, registry, "admin@acme.test")
+    page = testapp.get("/acme/plugins")
+    section = page.html.find(id="plugin-plain_plugin").get_text(" ", strip=True)
+    assert "Nothing to set." in section and "This plugin has no settings." in section
+    assert "plugin-form-plain_plugin" not in page.forms
 
 
 def test_no_plugins_says_so(testapp, registry, tenant):

@@ -154,11 +154,11 @@ def test_logged_out_visitor_is_sent_to_login_and_back(testapp, tenant):
     answer = testapp.get("/acme/records?q=ann", status=303)
     assert answer.location.startswith("http://localhost/acme/login?next=")
     page = answer.follow()
-    assert page.forms["login-form"]["next"].value == "/acme/records"
+    assert page.forms["login-form"]["next"].value == "/acme/records?q=ann"
     form = page.forms["login-form"]
     form["email"] = "staff@acme.test"
     form["password"] = PASSWORD
-    assert form.submit(status=303).location == "http://localhost/acme/records"
+    assert form.submit(status=303).location == "http://localhost/acme/records?q=ann"
 
 
 def test_next_keeps_a_same_tenant_query(testapp, tenant):
@@ -226,3 +226,11 @@ def test_overlong_password_is_refused_without_hashing(testapp, tenant):
 def test_login_pages_of_an_unknown_tenant_are_404(testapp, tenant):
     answer = testapp.get("/nosuch/login", status=404)
     assert "Page not found" in answer.text
+
+
+def test_control_characters_in_the_email_are_refused_not_500(testapp, tenant):
+    form = testapp.get("/acme/login").forms["login-form"]
+    answer = testapp.post("/acme/login", {"csrf_token": form["csrf_token"].value,
+                                          "email": "staff\x00@acme.test", "password": PASSWORD},
+                          status=401)
+    assert alert_text(answer) == INVALID

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import webtest
 from sqlalchemy import select, update
 
 from praxcloud.core.auth import MFA_MAX_FAILURES, SecondFactorFailed
@@ -16,6 +17,7 @@ from praxcloud.core.hookspecs import hookimpl
 from praxcloud.core.models import AuditEvent, LoginChallenge, utcnow
 from praxcloud.core.scripting import tenant_request
 from praxcloud.core.security import CONSOLE_COOKIE
+from tests.conftest import PASSWORD
 from tests.console.conftest import alert_text, login, session_cookie
 
 MFA_COOKIE = "praxcloud_mfa"
@@ -175,3 +177,24 @@ def test_required_action_confines_the_session_to_its_page(testapp, required_acti
 def test_required_action_after_the_second_factor(testapp, mfa, required_action):
     page = login(testapp, "staff@acme.test").follow()
     assert send_code(testapp, page, "123456").location == "http://localhost/acme/account"
+
+
+def test_mfa_cookie_is_secure_when_configured(settings, request):
+    settings["praxcloud.secure_cookies"] = "true"
+    app = request.getfixturevalue("app")
+    request.getfixturevalue("mfa")
+
+    browser = webtest.TestApp(app, extra_environ={
+        "HTTP_HOST": "localhost", "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "https"})
+    form = browser.get("/acme/login").forms["login-form"]
+    form["email"] = "staff@acme.test"
+    form["password"] = PASSWORD
+    answer = form.submit(headers={"Origin": "https://localhost"}, status=303)
+    (cookie,) = [v for k, v in answer.headerlist
+                 if k == "Set-Cookie" and v.startswith(MFA_COOKIE + "=")]
+    assert "secure" in cookie.lower() and "httponly" in cookie.lower()
+
+
+def test_control_characters_in_the_code_are_refused(testapp, mfa):
+    page = login(testapp, "staff@acme.test").follow()
+    assert alert_text(send_code(testapp, page, "12\x003456", status=422)) == "Enter the code."

@@ -145,3 +145,9 @@ def test_forgot_and_reset_need_csrf(testapp, tenant, settings):
     link = the_link(settings)
     testapp.post(link, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}, status=400)
     login(testapp, "staff@acme.test", PASSWORD)
+
+
+def test_control_characters_in_the_forgot_email_are_refused(testapp, tenant, settings):
+    answer = ask_for_link(testapp, "staff\x00@acme.test", status=422)
+    assert field_error(answer, "email") == "Enter a valid e-mail address."
+    assert mail_files(settings) == []

@@ -197,7 +197,7 @@ def test_search_by_name_with_pages(staff, registry):
 
 def test_bad_list_parameters_are_clear_errors(staff, registry):
     add_records(registry, ["Someone"])
-    for query in ("page=abc", "page=0", "page=-1", "q=" + "x" * 201):
+    for query in ("page=abc", "page=0", "page=-1", "page=%C2%B2", "q=" + "x" * 201):
         answer = staff.get(f"/acme/records?{query}", status=400)
         assert alert_text(answer)
     past_the_end = staff.get("/acme/records?page=99")
@@ -206,7 +206,8 @@ def test_bad_list_parameters_are_clear_errors(staff, registry):
 
 def test_unknown_or_malformed_record_ids_are_404(staff):
     for path in ("/acme/records/999", "/acme/records/abc", "/acme/records/1e3/edit",
-                 "/acme/records/99999999999999999999999"):
+                 "/acme/records/99999999999999999999999", "/acme/records/999999999999999999",
+                 "/acme/records/%C2%B2"):
         assert "Page not found" in staff.get(path, status=404).text
 
 
@@ -223,3 +224,19 @@ def test_a_session_of_one_tenant_opens_nothing_in_another(staff, make_tenant, re
     answer = staff.get("/beta/records", headers={"Cookie": f"praxcloud_session={token}"},
                        status=303)
     assert answer.location.startswith("http://localhost/beta/login")
+
+
+def test_control_characters_are_form_errors_not_500s(staff, registry):
+    # PostgreSQL cannot store NUL: the form must refuse it before the database does.
+    for field in ("name", "email", "phone", "notes"):
+        form = fill(staff.get("/acme/records/new").forms["record-form"], name="Ann")
+        form[field] = "Ann\x00Smith" if field != "phone" else "555\x000100"
+        answer = form.submit(status=422)
+        assert field_error(answer, field) == (
+            "Remove the invisible control characters from this field."), field
+    tabbed = fill(staff.get("/acme/records/new").forms["record-form"], name="Ann",
+                  notes="line one\r\n\tline two")
+    tabbed.submit(status=303)
+    answer = staff.get("/acme/records?q=a%00b", status=400)
+    assert alert_text(answer) == "The search text contains invisible control characters."
+    assert record_count(registry) == 1

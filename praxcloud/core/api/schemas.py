@@ -21,14 +21,17 @@ def _error_response(description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": ERROR}}}
 
 
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
 def _json(schema_ref: str, description: str = "OK") -> dict:
     return {"description": description,
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}}}
+            "content": {"application/json": {"schema": _ref(schema_ref)}}}
 
 
 def _body(schema_ref: str) -> dict:
-    return {"required": True,
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}}}
+    return {"required": True, "content": {"application/json": {"schema": _ref(schema_ref)}}}
 
 
 TENANT = {"name": "tenant", "in": "path", "required": True,
@@ -140,7 +143,7 @@ SCHEMAS = {
     },
     "SessionList": {
         "type": "object", "required": ["items"], "additionalProperties": False,
-        "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Session"}}},
+        "properties": {"items": {"type": "array", "items": _ref("Session")}},
     },
     "RecordInput": {
         "type": "object", "additionalProperties": False,

@@ -30,6 +30,7 @@ from .common import (
     FORM_INVALID,
     clear_session_cookie,
     form_text,
+    has_control_chars,
     redirect,
     redirect_to_path,
     redirect_with_notice,
@@ -44,6 +45,7 @@ MFA_COOKIE = "praxcloud_mfa"
 INVALID_CREDENTIALS = "The e-mail address or password is not right."
 MAX_EMAIL = 254
 MAX_PASSWORD = 1024  # as the API: hashing megabytes of "password" is a denial of service
+MAX_CODE = 100
 
 
 def _mfa_cookie_path(request) -> str:
@@ -112,7 +114,8 @@ def login(request):
         return _login_page(request, email=email[:MAX_EMAIL], next_path=next_path,
                            error="Enter your e-mail address and your password.",
                            status=FORM_INVALID)
-    if len(email) > MAX_EMAIL or len(password) > MAX_PASSWORD:
+    if len(email) > MAX_EMAIL or len(password) > MAX_PASSWORD or has_control_chars(email):
+        # No account has such an address; nothing to look up.
         return _login_page(request, email=email[:MAX_EMAIL], next_path=next_path,
                            error=INVALID_CREDENTIALS, status=401)
     try:
@@ -178,11 +181,11 @@ def mfa(request):
     next_path = safe_next(request, request.POST.get("next"))
     method = form_text(request.POST, "method")
     code = form_text(request.POST, "code").strip()
-    if not code:
+    if not code or len(code) > MAX_CODE or has_control_chars(code):
         return _mfa_page(request, challenge, method=method, next_path=next_path,
                          error="Enter the code.", status=FORM_INVALID)
     try:
-        user = check_second_factor(request, challenge, method, {"code": code[:100]})
+        user = check_second_factor(request, challenge, method, {"code": code})
     except SecondFactorFailed as exc:
         # The failure was counted in its own transaction; read the count back.
         request.tenant_db.refresh(challenge)

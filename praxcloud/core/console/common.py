@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from urllib.parse import unquote, urlsplit
 
 from pyramid.httpexceptions import HTTPException, HTTPNotFound, HTTPSeeOther
@@ -101,10 +102,22 @@ def form_text(post, key: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_OR_NEWLINE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def has_control_chars(text: str, allow_newlines: bool = False) -> bool:
+    """Invisible control characters, which no name or address contains.
+
+    PostgreSQL cannot even store NUL, so letting one through would be a 500.
+    """
+    return bool((_CONTROL if allow_newlines else _CONTROL_OR_NEWLINE).search(text))
+
+
 def object_id(request, key: str = "id") -> int:
     """The integer id in the URL; anything else is a page that does not exist."""
     raw = request.matchdict.get(key, "")
-    if not raw.isdigit() or len(raw) > 18:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         raise HTTPNotFound()
     return int(raw)
 

@@ -20,7 +20,7 @@ from ..errors import ApiError
 from ..models import PasswordReset, utcnow
 from ..request_context import require_tenant
 from ..tokens import hash_token
-from .common import FORM_INVALID, form_text, redirect_with_notice, sentence
+from .common import FORM_INVALID, form_text, has_control_chars, redirect_with_notice, sentence
 
 SENT = ("If an account with this e-mail address exists, we have sent it a link to choose "
         "a new password. The link works once and expires soon.")
@@ -43,7 +43,7 @@ def forgot(request):
     error = None
     if not email:
         error = "Enter the e-mail address of your account."
-    elif len(email) > MAX_EMAIL or "@" not in email:
+    elif len(email) > MAX_EMAIL or "@" not in email or has_control_chars(email):
         error = "Enter a valid e-mail address."
     if error:
         request.response.status = FORM_INVALID

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..api.schemas import SCHEMAS
-from .common import form_text
+from .common import form_text, has_control_chars
 
 _RULES = SCHEMAS["RecordInput"]["properties"]
 MAX_NAME = _RULES["name"]["maxLength"]
@@ -87,6 +87,9 @@ def parse(post) -> RecordForm:
     values["notes"] = notes
 
     values["fields"] = _fields(data["fields"].strip(), errors)
+    for key in ("name", "email", "phone", "date_of_birth", "notes"):
+        if key not in errors and has_control_chars(data[key], allow_newlines=key == "notes"):
+            errors[key] = "Remove the invisible control characters from this field."
     return form
 
 

@@ -14,7 +14,7 @@ from .. import records
 from ..models import Record
 from ..permissions import RECORDS_READ, RECORDS_WRITE
 from . import record_form
-from .common import FORM_INVALID, object_id, redirect, sentence
+from .common import FORM_INVALID, has_control_chars, object_id, redirect, sentence
 
 PER_PAGE = 50
 MAX_QUERY = 200
@@ -30,7 +30,7 @@ def _record(request) -> Record:
 def _page_number(raw: str) -> int | None:
     if raw in ("", None):
         return 1
-    if not raw.isdigit() or len(raw) > 7 or int(raw) < 1:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 7 or int(raw) < 1:
         return None
     return int(raw)
 
@@ -52,6 +52,8 @@ def record_list(request):
               "can_write": RECORDS_WRITE in request.praxcloud_identity.permissions}
     if len(query) > MAX_QUERY:
         answer["error"] = f"Search for at most {MAX_QUERY} characters."
+    elif has_control_chars(query):
+        answer["error"] = "The search text contains invisible control characters."
     elif page_number is None:
         answer["error"] = "The page number must be a whole number from 1 on."
     if answer["error"]:
