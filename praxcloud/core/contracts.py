@@ -66,7 +66,8 @@ def enable(registry, slug: str, name: str, settings: dict[str, Any] | None = Non
         tenant.plugins.append(TenantPlugin(plugin=name, settings=validated))
         _platform_audit(platform_db, "plugin.enable", slug, actor, {"plugin": name})
     try:
-        with tenant_request(registry, slug, transaction_manager=_own_manager()) as request:
+        with tenant_request(registry, slug, transaction_manager=_own_manager(),
+                            maintenance=True) as request:
             hook = getattr(host.pm.get_plugin(name), "praxcloud_tenant_enabled", None)
             if hook is not None:
                 hook(tenant=request.tenant, settings=validated, tenant_db=request.tenant_db)
@@ -83,7 +84,8 @@ def enable(registry, slug: str, name: str, settings: dict[str, Any] | None = Non
 
 def disable(registry, slug: str, name: str, actor: str | None = None) -> None:
     host: PluginHost = registry.plugin_host
-    with tenant_request(registry, slug, transaction_manager=_own_manager()) as request:
+    with tenant_request(registry, slug, transaction_manager=_own_manager(),
+                            maintenance=True) as request:
         if name not in request.tenant.enabled_plugins:
             raise PluginError(f"plugin {name!r} is not enabled for {slug!r}")
         hook = getattr(host.pm.get_plugin(name), "praxcloud_tenant_disabled", None)
@@ -112,7 +114,8 @@ def configure(registry, slug: str, name: str, changes: dict[str, Any],
         shown = sorted(changes)
         _platform_audit(platform_db, "plugin.configure", slug, actor,
                         {"plugin": name, "keys": shown})
-    with tenant_request(registry, slug, transaction_manager=_own_manager()) as request:
+    with tenant_request(registry, slug, transaction_manager=_own_manager(),
+                            maintenance=True) as request:
         request.audit.record("plugin.configure", actor=actor or "platform",
                              details={"plugin": name, "keys": shown})
     return info.public_settings(validated)

@@ -12,18 +12,27 @@ from contextlib import contextmanager
 from pyramid.request import Request
 from pyramid.scripting import prepare
 
+from .request_context import MAINTENANCE_ENVIRON_KEY
+
 
 @contextmanager
-def tenant_request(registry, slug: str, base_url: str | None = None, transaction_manager=None):
+def tenant_request(registry, slug: str, base_url: str | None = None, transaction_manager=None,
+                   maintenance: bool = False):
     """``transaction_manager``: run in this manager instead of the thread's default one.
 
     Celery tasks pass a fresh explicit manager so that a task run inline
     (eager mode, or from another transaction's after-commit hook) never
     touches a transaction already open on the same thread.
+
+    ``maintenance``: open the tenant even when it is suspended or its
+    contract names a broken plugin, for the administrative work that repairs
+    exactly that (changing the contract). Web requests can never set it.
     """
     url = base_url or registry.settings.get("praxcloud.base_url", "http://localhost:6543")
     request = Request.blank(f"/api/v1/{slug}/", base_url=url)
     request.remote_addr = None
+    if maintenance:
+        request.environ[MAINTENANCE_ENVIRON_KEY] = True
     if transaction_manager is not None:
         # pyramid_tm's request.tm answers the manager found here.
         request.environ["tm.manager"] = transaction_manager
