@@ -79,9 +79,12 @@ def clone_tenants(registry, template: str, count: int) -> list[str]:
     return slugs
 
 
-def timed(app, slug: str, headers: dict) -> float:
-    start = time.perf_counter()
+def timed(app, slug: str, headers: dict, cpu: list[float] | None = None) -> float:
+    """Wall-clock seconds of one request; its CPU seconds are appended to ``cpu``."""
+    start, started_cpu = time.perf_counter(), time.process_time()
     app.get(RECORDS_URL.format(slug=slug), headers=headers)
+    if cpu is not None:
+        cpu.append(time.process_time() - started_cpu)
     return time.perf_counter() - start
 
 
@@ -117,6 +120,7 @@ def main() -> None:
             for slug, headers in rotation[:50]:
                 timed(app, slug, headers)
         latencies: dict[str, list[float]] = {kind: [] for kind in rotations}
+        cpu_times: dict[str, list[float]] = {kind: [] for kind in rotations}
         positions = dict.fromkeys(rotations, 0)
         for block in range(blocks):
             gc.collect()
@@ -126,7 +130,7 @@ def main() -> None:
                 for _ in range(block_size):
                     slug, headers = rotation[positions[kind] % len(rotation)]
                     positions[kind] += 1
-                    latencies[kind].append(timed(app, slug, headers))
+                    latencies[kind].append(timed(app, slug, headers, cpu_times[kind]))
             print(f"  block {block + 1:2d}: " + "   ".join(
                 f"{kind} {median_ms(values):6.2f} ms" for kind, values in latencies.items())
                 + " (running medians)")
@@ -134,7 +138,8 @@ def main() -> None:
         def line(label: str, kind: str) -> str:
             values = latencies[kind]
             return (f"{label}: median {median_ms(values):6.2f} ms "
-                    f"(p90 {statistics.quantiles(values, n=10)[-1] * 1000:6.2f} ms)")
+                    f"(p90 {statistics.quantiles(values, n=10)[-1] * 1000:6.2f} ms, "
+                    f"median CPU {median_ms(cpu_times[kind]):6.2f} ms)")
 
         print(line(f"rotating over {len(slugs)} tenants (1 session each)  ", "tenants"))
         print(line(f"1 tenant, rotating over {len(slugs)} sessions        ", "sessions"))
@@ -143,6 +148,9 @@ def main() -> None:
         print(f"ratio {len(slugs)} tenants / 1 tenant = "
               f"{rotating / median_ms(latencies['sessions']):.3f}"
               f"  (target <= 1.3; same number of sessions on both sides)")
+        print(f"ratio of median CPU time per request = "
+              f"{median_ms(cpu_times['tenants']) / median_ms(cpu_times['sessions']):.3f}"
+              f"  (insensitive to other processes on the machine)")
         print(f"ratio {len(slugs)} tenants / 1 tenant with 1 session = "
               f"{rotating / median_ms(latencies['one session']):.3f}  (for reference)")
         print(f"engines held at the end: {len(registry.tenancy.engines)}")

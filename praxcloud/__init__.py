@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from pyramid.config import Configurator
+import warnings
+
+# Pyramid 2.x still imports pkg_resources, which setuptools >= 80 announces
+# with a UserWarning on every start; the message is for pyramid, not for
+# the people running PraxCloud.
+warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+
+from pyramid.config import Configurator  # noqa: E402
 
 from .core.config import apply_environment
 

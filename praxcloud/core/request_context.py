@@ -14,6 +14,7 @@ from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy import update
 
 from .errors import TenantUnavailable
+from .tenancy import RESERVED_SLUGS
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,28 @@ def plugin_enabled(request, name: str) -> bool:
     return request.tenant is not None and name in request.tenant.enabled_plugins
 
 
+class TenantSlugPredicate:
+    """Route predicate ``tenant_slug=True``: the ``{tenant}`` segment is not a reserved word.
+
+    Keeps ``/{tenant}/...`` console routes (core and plugins) from catching
+    ``/api/...``, ``/static/...`` or ``/platform/...`` paths.
+    """
+
+    def __init__(self, value: bool, config):
+        self.value = bool(value)
+
+    def text(self) -> str:
+        return f"tenant_slug = {self.value}"
+
+    phash = text
+
+    def __call__(self, info, request) -> bool:
+        slug = info["match"].get("tenant")
+        return (slug not in RESERVED_SLUGS) == self.value
+
+
 def includeme(config) -> None:
+    config.add_route_predicate("tenant_slug", TenantSlugPredicate)
     config.add_request_method(platform_db, "dbsession", reify=True)
     config.add_request_method(tenant, "tenant", reify=True)
     config.add_request_method(tenant_hooks, "tenant_hooks", reify=True)

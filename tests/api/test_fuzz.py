@@ -40,34 +40,41 @@ def fresh_admin_token(registry) -> str:
     return token
 
 
+class Fuzzer:
+    """Runs the cases of one operation after another with an admin token on each."""
+
+    def __init__(self, registry):
+        self.registry = registry
+        self.token: str | None = None
+        self.calls = 0
+
+    def fuzz(self, operation, strategy) -> None:
+        @hypothesis.settings(max_examples=EXAMPLES, deadline=None, database=None,
+                             derandomize=True, phases=[Phase.explicit, Phase.generate],
+                             suppress_health_check=list(HealthCheck))
+        @given(case=strategy)
+        def run(case):
+            if self.token is None or operation.label in ENDS_SESSIONS:
+                self.token = fresh_admin_token(self.registry)
+            headers = {"Authorization": f"Bearer {self.token}", "Host": "localhost"}
+            case.call_and_validate(headers=headers, checks=CHECKS)
+            self.calls += 1
+
+        run()
+
+
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
                          ids=["valid", "invalid"])
-def test_fuzz_every_operation(app, tenant, registry, mode, tmp_path):
+def test_fuzz_every_operation(app, tenant, registry, mode):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     # Schemathesis leaves out the document's own path; everything else is fuzzed.
     assert {op.label for op in operations} == {
         f"{method.upper()} {path}" for path, methods in openapi_document()["paths"].items()
         for method in methods if path != "/api/v1/openapi.json"}
-    calls = 0
-    token = None
+    fuzzer = Fuzzer(registry)
     for operation in operations:
         has_tenant = any(p.name == "tenant" for p in operation.path_parameters)
-        strategy = operation.as_strategy(
-            generation_mode=mode,
-            path_parameters={"tenant": "acme"} if has_tenant else None)
-
-        @hypothesis.settings(max_examples=EXAMPLES, deadline=None, database=None,
-                             derandomize=True, phases=[Phase.explicit, Phase.generate],
-                             suppress_health_check=list(HealthCheck))
-        @given(case=strategy)
-        def run(case, label=operation.label):
-            nonlocal calls, token
-            if token is None or label in ENDS_SESSIONS:
-                token = fresh_admin_token(registry)
-            headers = {"Authorization": f"Bearer {token}", "Host": "localhost"}
-            case.call_and_validate(headers=headers, checks=CHECKS)
-            calls += 1
-
-        run()
-    assert calls >= len(operations)
+        fuzzer.fuzz(operation, operation.as_strategy(
+            generation_mode=mode, path_parameters={"tenant": "acme"} if has_tenant else None))
+    assert fuzzer.calls >= len(operations)

@@ -93,7 +93,7 @@ def test_too_many_wrong_codes_end_the_challenge(testapp, mfa):
         page = send_code(testapp, page, "000000", status=401)
     last = send_code(testapp, page, "000000")
     assert last.location == "http://localhost/acme/login?notice=mfa_expired"
-    assert "Your login took too long" in last.follow().text
+    assert "That login attempt has ended" in last.follow().text
     # Even the right code is useless now: the challenge is spent.
     testapp.get("/acme/login/mfa", status=303)
 

@@ -43,7 +43,8 @@ def test_hooks_md_is_generated_from_the_hookspecs():
 
 
 def core_source() -> str:
-    skip = {ROOT / "praxcloud" / "core" / "hookspecs.py", ROOT / "praxcloud" / "core" / "hookdoc.py"}
+    core = ROOT / "praxcloud" / "core"
+    skip = {core / "hookspecs.py", core / "hookdoc.py"}
     return "\n".join(path.read_text(encoding="utf-8")
                      for path in sorted((ROOT / "praxcloud").rglob("*.py")) if path not in skip)
 

@@ -36,8 +36,9 @@ def test_installed_plugin_is_discovered_through_its_entry_point(hello_dist, regi
     module = host.pm.get_plugin("hello")
     assert module is sys.modules["praxcloud_hello"]
     # Imported from the installed distribution, not from the test tree.
-    assert not Path(module.__file__).resolve().is_relative_to(SOURCE)
-    assert Path(module.__file__).resolve().is_relative_to(Path(hello_dist.locate_file("")).resolve())
+    module_file = Path(module.__file__).resolve()
+    assert not module_file.is_relative_to(SOURCE)
+    assert module_file.is_relative_to(Path(hello_dist.locate_file("")).resolve())
 
 
 def test_installed_plugin_works_for_the_tenant_that_enables_it_only(
@@ -73,9 +74,8 @@ def test_installed_plugin_works_for_the_tenant_that_enables_it_only(
 
 def test_plugin_tables_exist_only_where_the_plugin_is_enabled(
         hello_dist, registry, testapp, tenant, beta):
-    from sqlalchemy import inspect, select
-
     from praxcloud_hello.models import HelloVisit
+    from sqlalchemy import inspect, select
 
     contracts.enable(registry, "acme", "hello", {"greeting": "Moin"})
     acme = bearer(api_login(testapp, "acme", "staff@acme.test"))

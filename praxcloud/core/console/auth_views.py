@@ -115,7 +115,8 @@ def login(request):
                            error="Enter your e-mail address and your password.",
                            status=FORM_INVALID)
     if len(email) > MAX_EMAIL or len(password) > MAX_PASSWORD or has_control_chars(email):
-        # No account has such an address; nothing to look up.
+        # Nothing this long, or with control characters in the address, can be
+        # right: refuse without hashing megabytes or sending NUL to the database.
         return _login_page(request, email=email[:MAX_EMAIL], next_path=next_path,
                            error=INVALID_CREDENTIALS, status=401)
     try:

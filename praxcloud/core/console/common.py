@@ -29,7 +29,8 @@ NOTICES = {
     "logged_out": ("success", "You have logged out."),
     "password_reset": ("success", "Your password has been changed. You can log in with it now."),
     "session_ended": ("info", "Your session has ended. Please log in again."),
-    "mfa_expired": ("error", "Your login took too long. Please start again."),
+    "mfa_expired": ("error", "That login attempt has ended: it took too long or had too many "
+                            "wrong codes. Please start again."),
 }
 
 # Status of a console form that comes back with messages: the input was understood

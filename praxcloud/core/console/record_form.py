@@ -87,8 +87,10 @@ def parse(post) -> RecordForm:
     values["notes"] = notes
 
     values["fields"] = _fields(data["fields"].strip(), errors)
+    # The most precise complaint wins: "use digits only" would puzzle someone
+    # who cannot see the stray character.
     for key in ("name", "email", "phone", "date_of_birth", "notes"):
-        if key not in errors and has_control_chars(data[key], allow_newlines=key == "notes"):
+        if has_control_chars(data[key], allow_newlines=key == "notes"):
             errors[key] = "Remove the invisible control characters from this field."
     return form
 
