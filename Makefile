@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INI ?= development.ini
+# Two workers: the machine has two cores and most tests wait on databases.
+PYTEST_ARGS ?= -n 2 --durations=15
 
 .PHONY: install run test lint bench clean
 

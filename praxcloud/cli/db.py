@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from sqlalchemy.engine import make_url
 
-from ..core.contracts import plugin_version_dirs
+from ..core.contracts import plugin_migrations
 from ..core.migrations import upgrade_platform, upgrade_tenant
 from ..core.provisioning import all_tenants
 from .state import current_registry
@@ -43,6 +43,7 @@ def upgrade(verbose: bool) -> None:
         upgrade_platform(tenancy.platform_engine)
         click.echo("Platform database: up to date.")
         tenants = all_tenants(tenancy)
+        migrations = plugin_migrations(host)
         failures: dict[str, str] = {}
         with click.progressbar(
             tenants,
@@ -53,8 +54,7 @@ def upgrade(verbose: bool) -> None:
             for tenant in bar:
                 try:
                     upgrade_tenant(
-                        tenancy.engine_for(tenant),
-                        plugin_version_dirs(host, tenant.enabled_plugins),
+                        tenancy.engine_for(tenant), migrations, tenant.enabled_plugins
                     )
                 except Exception as exc:
                     failures[tenant.slug] = f"{type(exc).__name__}: {exc}"

@@ -31,13 +31,10 @@ def _own_manager() -> transaction.TransactionManager:
     return transaction.TransactionManager(explicit=True)
 
 
-def plugin_version_dirs(host: PluginHost, names) -> list[str]:
-    dirs = []
-    for name in sorted(names):
-        info = host.infos.get(name)
-        if info is not None and info.tenant_migrations:
-            dirs.append(info.tenant_migrations)
-    return dirs
+def plugin_migrations(host: PluginHost) -> dict[str, str]:
+    """Every installed plugin with tenant tables -> its alembic version directory."""
+    return {name: info.tenant_migrations for name, info in host.infos.items()
+            if info.tenant_migrations}
 
 
 def _load(platform_db, slug: str) -> Tenant:
@@ -61,8 +58,8 @@ def enable(registry, slug: str, name: str, settings: dict[str, Any] | None = Non
         tenant = _load(platform_db, slug)
         if name in tenant.enabled_plugins:
             raise PluginError(f"plugin {name!r} is already enabled for {slug!r}")
-        upgrade_tenant(tenancy.engine_for(tenant),
-                       plugin_version_dirs(host, tenant.enabled_plugins | {name}))
+        upgrade_tenant(tenancy.engine_for(tenant), plugin_migrations(host),
+                       tenant.enabled_plugins | {name})
         tenant.plugins.append(TenantPlugin(plugin=name, settings=validated))
         _platform_audit(platform_db, "plugin.enable", slug, actor, {"plugin": name})
     try:

@@ -147,16 +147,6 @@ def praxcloud_permission_denied(request, user, permission, context):
     """``user`` asked for something ``permission`` guards and does not have it."""
 
 
-@hookspec(firstresult=True)
-def praxcloud_field_codec(tenant, model, field):
-    """Return a codec for ``model.field`` in ``tenant`` or ``None`` for plain storage.
-
-    A codec has ``encode(value) -> stored``, ``decode(stored) -> value`` and,
-    for fields looked up by exact match, ``blind_index(value) -> str``. The
-    core asks once per tenant, field and process and caches the answer.
-    """
-
-
 @hookspec
 def praxcloud_periodic_tasks():
     """Return Celery beat entries: a dict ``{name: {"task", "schedule", ...}}``.

@@ -44,7 +44,7 @@ def db_name_for(slug: str, settings) -> str:
     return prefix + slug.replace("-", "_")
 
 
-def create_tenant(tenancy: Tenancy, slug: str, name: str, plugin_dirs=None) -> Tenant:
+def create_tenant(tenancy: Tenancy, slug: str, name: str) -> Tenant:
     """Register the tenant, make its database and role, migrate it, seed default groups."""
     check_slug(slug)
     settings = tenancy.settings
@@ -57,7 +57,8 @@ def create_tenant(tenancy: Tenancy, slug: str, name: str, plugin_dirs=None) -> T
     try:
         tenant.sealed_db_url = tenancy.seal_db_url(tenant, url)
         engine = tenancy.engine_for(tenant)
-        upgrade_tenant(engine, plugin_dirs)
+        # A new tenant's contract is empty: the core's tables only.
+        upgrade_tenant(engine)
         with tenancy.tenant_transaction(tenant) as tenant_db:
             for group_name, (description, permissions) in DEFAULT_GROUPS.items():
                 tenant_db.add(Group(name=group_name, description=description,

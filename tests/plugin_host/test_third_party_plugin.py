@@ -112,3 +112,20 @@ def test_plugin_console_page_uses_its_template_and_hashed_asset(
     testapp.get("/beta/hello", status=404)
     home = testapp.get("/beta/", status=200)
     assert "/beta/hello" not in home.text
+
+
+def test_db_upgrade_after_disabling_a_plugin_with_tables(hello_dist, registry, make_tenant):
+    """Disabling keeps the plugin's tables; later upgrades must still find its revisions."""
+    from praxcloud.core import contracts
+    from praxcloud.core.contracts import plugin_migrations
+    from praxcloud.core.migrations import upgrade_tenant
+    from praxcloud.core.provisioning import all_tenants
+
+    make_tenant("acme")
+    contracts.enable(registry, "acme", "hello")
+    contracts.disable(registry, "acme", "hello")
+    [tenant] = [t for t in all_tenants(registry.tenancy) if t.slug == "acme"]
+    upgrade_tenant(registry.tenancy.engine_for(tenant), plugin_migrations(registry.plugin_host),
+                   tenant.enabled_plugins)
+    # Enabling it again (and so upgrading its branch) works too.
+    contracts.enable(registry, "acme", "hello")

@@ -35,9 +35,21 @@ def upgrade_platform(engine: Engine) -> None:
         command.upgrade(cfg, "heads")
 
 
-def upgrade_tenant(engine: Engine, plugin_version_dirs: list[str] | None = None) -> None:
-    dirs = [str(TENANT_DIR / "versions"), *(plugin_version_dirs or [])]
+def upgrade_tenant(engine: Engine, plugin_migrations: dict[str, str] | None = None,
+                   enabled: frozenset[str] | set[str] = frozenset()) -> None:
+    """Bring the core's branch and each enabled plugin's branch to its head.
+
+    ``plugin_migrations`` maps every installed plugin with tables to its
+    version directory: alembic must be able to locate the revisions a tenant
+    already has, including those of a plugin it has since disabled, whose
+    tables stay (disabling never drops data); only the enabled plugins'
+    branches are upgraded.
+    """
+    migrations = plugin_migrations or {}
+    dirs = [str(TENANT_DIR / "versions"), *(migrations[name] for name in sorted(migrations))]
     cfg = _config(TENANT_DIR, dirs)
+    targets = ["core@head", *(f"{name}@head" for name in sorted(enabled) if name in migrations)]
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "heads")
+        for target in targets:
+            command.upgrade(cfg, target)
