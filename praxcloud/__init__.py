@@ -9,7 +9,7 @@ import warnings
 # the people running PraxCloud.
 warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
 
-from pyramid.config import Configurator  # noqa: E402
+from pyramid.config import Configurator
 
 from .core.config import apply_environment
 

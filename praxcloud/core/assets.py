@@ -65,7 +65,9 @@ def add_assets(config, directory: str | Path, prefix: str) -> None:
 
 
 def asset_url(request, name: str) -> str:
-    return request.route_path("console.static", file=request.registry.assets.by_name[name].hashed_name)
+    return request.route_path(
+        "console.static", file=request.registry.assets.by_name[name].hashed_name
+    )
 
 
 def serve_asset(request):

@@ -26,8 +26,13 @@ MFA_MAX_FAILURES = 5
 class LoginRefused(Exception):
     """A pre-authentication hook refused the attempt (slowdown, lockdown, ...)."""
 
-    def __init__(self, message: str = "login refused", retry_after: int | None = None,
-                 status: int = 429, code: str = "login_refused"):
+    def __init__(
+        self,
+        message: str = "login refused",
+        retry_after: int | None = None,
+        status: int = 429,
+        code: str = "login_refused",
+    ):
         super().__init__(message)
         self.message = message
         self.retry_after = retry_after
@@ -42,7 +47,9 @@ class AuthenticationFailed(Exception):
 class SecondFactorFailed(Exception):
     """A second-factor answer is wrong, replayed, expired or malformed."""
 
-    def __init__(self, message: str = "the second factor was not accepted", code: str = "mfa_failed"):
+    def __init__(
+        self, message: str = "the second factor was not accepted", code: str = "mfa_failed"
+    ):
         super().__init__(message)
         self.message = message
         self.code = code
@@ -69,24 +76,38 @@ def check_first_factor(request, login: str, password: str) -> FirstFactorResult:
     if user is None or not user.is_active:
         _failed(request, login, "invalid_credentials")
         raise AuthenticationFailed()
-    methods = sorted({m for answer in hooks.praxcloud_second_factors(request=request, user=user)
-                      for m in (answer or ())})
+    methods = sorted(
+        {
+            m
+            for answer in hooks.praxcloud_second_factors(request=request, user=user)
+            for m in (answer or ())
+        }
+    )
     return FirstFactorResult(user=user, mfa_methods=methods)
 
 
 def _failed(request, login: str, reason: str) -> None:
-    request.tenant_hooks.praxcloud_authentication_failed(request=request, login=login, reason=reason)
-    request.audit.record("login", outcome="failure", target=login,
-                         details={"reason": reason}, durable=True)
+    request.tenant_hooks.praxcloud_authentication_failed(
+        request=request, login=login, reason=reason
+    )
+    request.audit.record(
+        "login", outcome="failure", target=login, details={"reason": reason}, durable=True
+    )
 
 
 def start_challenge(request, user: User, methods: list[str], kind: str) -> str:
     """Remember a passed first factor; return the mfa_token that continues the login."""
     token = new_token()
-    request.tenant_db.add(LoginChallenge(
-        token_hash=hash_token(token), user_id=user.id, kind=kind, methods=methods,
-        expires_at=utcnow() + MFA_TOKEN_LIFETIME, ip=request.client_addr,
-    ))
+    request.tenant_db.add(
+        LoginChallenge(
+            token_hash=hash_token(token),
+            user_id=user.id,
+            kind=kind,
+            methods=methods,
+            expires_at=utcnow() + MFA_TOKEN_LIFETIME,
+            ip=request.client_addr,
+        )
+    )
     return token
 
 
@@ -96,8 +117,13 @@ def load_challenge(request, mfa_token: str, kind: str) -> LoginChallenge:
     challenge = request.tenant_db.scalars(
         select(LoginChallenge).where(LoginChallenge.token_hash == hash_token(mfa_token))
     ).first()
-    if (challenge is None or challenge.kind != kind or challenge.used_at is not None
-            or challenge.expires_at <= utcnow() or challenge.failures >= MFA_MAX_FAILURES):
+    if (
+        challenge is None
+        or challenge.kind != kind
+        or challenge.used_at is not None
+        or challenge.expires_at <= utcnow()
+        or challenge.failures >= MFA_MAX_FAILURES
+    ):
         raise SecondFactorFailed("the mfa_token is invalid or expired", code="mfa_token_invalid")
     return challenge
 
@@ -113,16 +139,24 @@ def check_second_factor(request, challenge: LoginChallenge, method: str, payload
         raise SecondFactorFailed(f"method {method!r} is not available", code="mfa_method_invalid")
     try:
         accepted = request.tenant_hooks.praxcloud_verify_second_factor(
-            request=request, user=user, method=method, payload=payload)
+            request=request, user=user, method=method, payload=payload
+        )
         if accepted is not True:
             raise SecondFactorFailed()
     except SecondFactorFailed as exc:
-        request.durable_tenant_update(LoginChallenge, challenge.id,
-                                      failures=LoginChallenge.failures + 1)
+        request.durable_tenant_update(
+            LoginChallenge, challenge.id, failures=LoginChallenge.failures + 1
+        )
         request.tenant_hooks.praxcloud_authentication_failed(
-            request=request, login=user.email, reason="mfa")
-        request.audit.record("mfa.verify", outcome="failure", target=user.email,
-                             details={"method": method, "reason": exc.code}, durable=True)
+            request=request, login=user.email, reason="mfa"
+        )
+        request.audit.record(
+            "mfa.verify",
+            outcome="failure",
+            target=user.email,
+            details={"method": method, "reason": exc.code},
+            durable=True,
+        )
         raise
     challenge.used_at = utcnow()
     return user
@@ -140,13 +174,15 @@ def open_session(request, user: User, kind: str):
     from .security import tenant_sessions
 
     token, session = tenant_sessions(request).create(
-        user, kind, request.client_addr, request.user_agent)
+        user, kind, request.client_addr, request.user_agent
+    )
     actions = required_actions(request, user)
     if actions:
         session.data = {**(session.data or {}), "required_actions": actions}
     user.last_login_at = utcnow()
-    request.audit.record("login", target=user.email, actor_id=user.id, actor=user.email,
-                         details={"kind": kind})
+    request.audit.record(
+        "login", target=user.email, actor_id=user.id, actor=user.email, details={"kind": kind}
+    )
     return token, session
 
 

@@ -33,7 +33,9 @@ class SessionPolicy:
     def from_tenant_settings(cls, settings: dict | None) -> SessionPolicy:
         settings = settings or {}
         return cls(
-            idle=dt.timedelta(minutes=int(settings.get("idle_timeout_minutes", DEFAULT_IDLE_MINUTES))),
+            idle=dt.timedelta(
+                minutes=int(settings.get("idle_timeout_minutes", DEFAULT_IDLE_MINUTES))
+            ),
             lifetime=dt.timedelta(
                 hours=float(settings.get("session_lifetime_hours", DEFAULT_LIFETIME_HOURS))
             ),
@@ -52,9 +54,16 @@ class SessionStore:
         token = new_token()
         now = utcnow()
         session = self.model(
-            token_hash=hash_token(token), kind=kind, user_id=user.id, created_at=now,
-            last_seen_at=now, expires_at=now + self.policy.lifetime, ip=ip,
-            user_agent=(user_agent or "")[:300], csrf_token=secrets.token_urlsafe(32), data={},
+            token_hash=hash_token(token),
+            kind=kind,
+            user_id=user.id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + self.policy.lifetime,
+            ip=ip,
+            user_agent=(user_agent or "")[:300],
+            csrf_token=secrets.token_urlsafe(32),
+            data={},
         )
         self.db.add(session)
         self.db.flush()

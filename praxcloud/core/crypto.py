@@ -85,7 +85,7 @@ class KeyRing:
         if not text and key_file:
             path = Path(key_file)
             if not path.exists():
-                if not str(settings.get("praxcloud.create_master_key", "false")).lower() in (
+                if str(settings.get("praxcloud.create_master_key", "false")).lower() not in (
                     "true",
                     "1",
                     "yes",

@@ -27,14 +27,22 @@ def forbidden(exc, request):
     identity = request.praxcloud_identity
     if identity is None:
         if where == "api":
-            return json_error(401, "unauthorized", "log in first: send Authorization: Bearer <token>",
-                              headers={"WWW-Authenticate": "Bearer"})
+            return json_error(
+                401,
+                "unauthorized",
+                "log in first: send Authorization: Bearer <token>",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         if where == "platform":
             return HTTPSeeOther(request.route_url("platform.login", _query={"next": request.path}))
         if request.tenant is not None:
-            return HTTPSeeOther(request.route_url(
-                "console.login", tenant=request.tenant.slug,
-                _query={"next": request.path_qs if request.method == "GET" else request.path}))
+            return HTTPSeeOther(
+                request.route_url(
+                    "console.login",
+                    tenant=request.tenant.slug,
+                    _query={"next": request.path_qs if request.method == "GET" else request.path},
+                )
+            )
         return HTTPForbidden()
     result = getattr(exc, "result", None)
     # Not `result or ""`: a Denied is an int equal to 0, so it is falsy.
@@ -45,12 +53,16 @@ def forbidden(exc, request):
         if not pending:
             try:
                 request.tenant_hooks.praxcloud_permission_denied(
-                    request=request, user=identity.user, permission=permission, context=None)
+                    request=request, user=identity.user, permission=permission, context=None
+                )
             finally:
-                request.audit.record("permission.denied", outcome="failure",
-                                     target=request.path[:254],
-                                     details={"permission": permission, "method": request.method},
-                                     durable=True)
+                request.audit.record(
+                    "permission.denied",
+                    outcome="failure",
+                    target=request.path[:254],
+                    details={"permission": permission, "method": request.method},
+                    durable=True,
+                )
         elif where == "console":
             action = identity.session.data["required_actions"][0]
             return HTTPSeeOther(request.route_url(action["route"], tenant=request.tenant.slug))

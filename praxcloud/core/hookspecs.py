@@ -158,7 +158,11 @@ def praxcloud_periodic_tasks():
 
 @hookspec
 def praxcloud_console_panels(request):
-    """Return console panels for the dashboard: dicts with ``title`` and ``template`` or ``html``."""
+    """Return console panels for the dashboard.
+
+    Each panel is a dict with ``title`` and either ``template`` (a renderer
+    name) or ``html`` (markup the plugin has escaped itself).
+    """
 
 
 @hookspec
@@ -168,7 +172,11 @@ def praxcloud_menu_links(request):
 
 @hookspec
 def praxcloud_audit_event(request, event):
-    """An audit event was written (``event`` is the ``AuditEvent`` row). Sinks such as the ledger."""
+    """An audit event was written; ``event`` is the ``AuditEvent`` row.
+
+    For sinks such as the ledger. ``request`` is the tenant-bound request
+    (a scripted one in CLI commands and tasks).
+    """
 
 
 @hookspec

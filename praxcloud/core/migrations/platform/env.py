@@ -7,7 +7,9 @@ from praxcloud.core.models import PlatformBase
 target_metadata = PlatformBase.metadata
 connection = context.config.attributes.get("connection")
 if connection is None:
-    raise RuntimeError("run platform migrations through praxcloud.core.migrations, not bare alembic")
+    raise RuntimeError(
+        "run platform migrations through praxcloud.core.migrations, not bare alembic"
+    )
 
 context.configure(
     connection=connection,
