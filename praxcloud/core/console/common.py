@@ -9,6 +9,7 @@ from urllib.parse import unquote, urlsplit
 from pyramid.httpexceptions import HTTPException, HTTPNotFound, HTTPSeeOther
 
 from ..errors import ApiError
+from ..forms import FORM_INVALID, sentence  # noqa: F401 - re-exported
 from ..permissions import AUDIT_READ, RECORDS_READ, SETTINGS_MANAGE, USERS_MANAGE
 from ..security import CONSOLE_COOKIE
 
@@ -32,10 +33,6 @@ NOTICES = {
     "mfa_expired": ("error", "That login attempt has ended: it took too long or had too many "
                             "wrong codes. Please start again."),
 }
-
-# Status of a console form that comes back with messages: the input was understood
-# but does not validate (the API answers the same with 422).
-FORM_INVALID = 422
 
 
 def redirect(request, route: str, **kw) -> HTTPSeeOther:
@@ -130,15 +127,6 @@ def when(value: dt.datetime | dt.date | None) -> str:
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return value.isoformat()
-
-
-def sentence(text: str) -> str:
-    """A service's lower-case message (``"use at least 8 characters."``) as a sentence."""
-    text = (text or "").strip()
-    if not text:
-        return text
-    text = text[0].upper() + text[1:]
-    return text if text[-1] in ".!?" else text + "."
 
 
 def method_title(name: str) -> str:

@@ -16,22 +16,12 @@ from typing import Any
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from sqlalchemy import select
 
+from ..forms import FORM_INVALID, sentence  # noqa: F401 - re-exported
 from ..models import PlatformAuditEvent, Tenant, utcnow
 from ..security import OPERATOR_COOKIE
 
-# A form that comes back with messages: understood but not valid (as in the tenant console).
-FORM_INVALID = 422
 # C0 and C1 control characters (NUL included, which PostgreSQL refuses in text).
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def sentence(text: str) -> str:
-    """A service's lower-case message ("the slug 'api' is reserved") as a sentence."""
-    text = (text or "").strip()
-    if not text:
-        return text
-    text = text[0].upper() + text[1:]
-    return text if text[-1] in ".!?" else text + "."
 
 
 def sentences(messages: dict[str, str]) -> dict[str, str]:
