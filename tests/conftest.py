@@ -27,6 +27,19 @@ REDIS_URL = os.environ.get("PRAXCLOUD_TEST_REDIS_URL")
 PASSWORD = "correct horse battery staple"
 
 
+def pytest_configure(config):
+    """Install the example third-party plugin once, before any xdist worker starts.
+
+    The suite pip-installs tests/third_party_plugin (tests/plugin_host); a
+    pip install while other workers enumerate entry points would race with
+    them, so the controller does it first and the tests find it installed.
+    """
+    if not hasattr(config, "workerinput"):
+        from tests.plugin_host.install_hello import ensure_hello_installed
+
+        ensure_hello_installed()
+
+
 def need(condition: bool, reason: str) -> None:
     """Skip (or, under PRAXCLOUD_TEST_STRICT=1, fail) when a real service is missing."""
     if condition:

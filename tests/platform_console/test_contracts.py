@@ -100,7 +100,8 @@ def test_enable_twice_is_refused(operator, plugins, registry, make_tenant):
     enable_sample(operator)
     again = post(operator, {"action": "enable", "plugin": NAME,
                             "settings": "api_key=another-key"}, status=422)
-    assert "is already enabled for &#39;acme&#39;." in again.text
+    shown = again.html.select(".flash.error")
+    assert "is already enabled for 'acme'." in " ".join(e.get_text() for e in shown), again.text
     assert contract(registry)[NAME]["api_key"] == sample_plugin.SECRET_MARKER
 
 
