@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from .auth import AuthenticationFailed
 from .authsessions import SessionStore
 from .errors import ApiError
 from .local_auth import find_user_by_email, normalise_email
@@ -141,3 +143,28 @@ def reset_password(request, token: str, password: str) -> User:
     set_password(request, user, password)
     request.audit.record("password.reset", target=user.email, actor_id=user.id, actor=user.email)
     return user
+
+
+def confirms_password(request, user: User, password: str) -> bool:
+    """Re-authentication: do the tenant's auth backends accept ``password`` for ``user``?
+
+    A backend that answers None, or answers with someone else, has not
+    confirmed this user.
+    """
+    try:
+        found = request.tenant_hooks.praxcloud_authenticate(
+            request=request, login=user.email, password=password)
+    except AuthenticationFailed:
+        return False
+    return found is not None and found.id == user.id
+
+
+def end_own_session(request, user: User, session_id: int) -> AuthSession:
+    """Revoke one of ``user``'s live sessions; another user's looks exactly like a missing one."""
+    session = request.tenant_db.get(AuthSession, session_id)
+    if session is None or session.user_id != user.id or session.revoked_at is not None:
+        raise HTTPNotFound()
+    session.revoked_at = utcnow()
+    request.audit.record("session.revoke", target=user.email,
+                         details={"session_id": session.id})
+    return session

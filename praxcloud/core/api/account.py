@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from pyramid.httpexceptions import HTTPNotFound
-
-from ..accounts import set_password
-from ..auth import AuthenticationFailed
+from ..accounts import confirms_password, end_own_session, set_password
 from ..errors import ApiError
-from ..models import AuthSession
 from ..permissions import AUTHENTICATED
 from ..security import tenant_sessions
 from ..views_support import api_view, json_body, no_content
@@ -29,13 +25,7 @@ def me(request):
 def change_password(request):
     identity = request.praxcloud_identity
     body = json_body(request, "ChangePasswordRequest")
-    try:
-        checked = request.tenant_hooks.praxcloud_authenticate(
-            request=request, login=identity.user.email, password=body["current_password"])
-        # A backend that answers None (or someone else) has not confirmed this user.
-        if checked is None or checked.id != identity.user.id:
-            raise AuthenticationFailed()
-    except AuthenticationFailed:
+    if not confirms_password(request, identity.user, body["current_password"]):
         request.audit.record("password.change", outcome="failure", target=identity.user.email,
                              details={"reason": "wrong current password"}, durable=True)
         raise ApiError("invalid_credentials", "the current password is not right", 403,
@@ -55,11 +45,5 @@ def list_sessions(request):
 @api_view(route_name="api.session", request_method="DELETE", permission=AUTHENTICATED)
 def revoke_session(request):
     identity = request.praxcloud_identity
-    session = request.tenant_db.get(AuthSession, path_id(request))
-    # Another user's session looks exactly like a missing one.
-    if session is None or session.user_id != identity.user.id or session.revoked_at is not None:
-        raise HTTPNotFound()
-    tenant_sessions(request).revoke(session)
-    request.audit.record("session.revoke", target=identity.user.email,
-                         details={"session_id": session.id})
+    end_own_session(request, identity.user, path_id(request))
     return no_content(request)

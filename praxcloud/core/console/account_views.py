@@ -6,12 +6,15 @@ backends, as a login would) and ends every other session of the user.
 
 from __future__ import annotations
 
-from pyramid.httpexceptions import HTTPNotFound
 from pyramid.view import view_config
 
-from ..accounts import MIN_PASSWORD_LENGTH, PasswordRejected, set_password
-from ..auth import AuthenticationFailed
-from ..models import AuthSession
+from ..accounts import (
+    MIN_PASSWORD_LENGTH,
+    PasswordRejected,
+    confirms_password,
+    end_own_session,
+    set_password,
+)
 from ..permissions import AUTHENTICATED
 from ..security import tenant_sessions
 from .common import (
@@ -42,15 +45,6 @@ def account(request):
     return _account_page(request)
 
 
-def _current_password_ok(request, user, password: str) -> bool:
-    try:
-        found = request.tenant_hooks.praxcloud_authenticate(
-            request=request, login=user.email, password=password)
-    except AuthenticationFailed:
-        return False
-    return found is not None and found.id == user.id
-
-
 @view_config(route_name="console.account", request_method="POST", permission=AUTHENTICATED,
              renderer="console/account.jinja2")
 def change_password(request):
@@ -70,7 +64,7 @@ def change_password(request):
         errors["confirm"] = "The two new passwords are not the same."
     if errors:
         return _account_page(request, errors, FORM_INVALID)
-    if len(current) > MAX_PASSWORD or not _current_password_ok(request, user, current):
+    if len(current) > MAX_PASSWORD or not confirms_password(request, user, current):
         request.audit.record("password.change", outcome="failure", target=user.email,
                              details={"reason": "wrong current password"}, durable=True)
         return _account_page(request, {"current_password": "This is not your current password."},
@@ -96,13 +90,7 @@ def sessions(request):
              permission=AUTHENTICATED)
 def session_revoke(request):
     identity = request.praxcloud_identity
-    session = request.tenant_db.get(AuthSession, object_id(request))
-    # Another user's session looks exactly like a missing one.
-    if session is None or session.user_id != identity.user.id or session.revoked_at is not None:
-        raise HTTPNotFound()
-    tenant_sessions(request).revoke(session)
-    request.audit.record("session.revoke", target=identity.user.email,
-                         details={"session_id": session.id})
+    session = end_own_session(request, identity.user, object_id(request))
     if session.id == identity.session.id:
         response = redirect_with_notice(request, "console.login", "logged_out")
         clear_session_cookie(request, response)
