@@ -104,20 +104,17 @@ class Tour:
 
     def submit(self, form_selector: str) -> None:
         """Click the form's submit button and wait for the next page to load."""
-        from selenium.webdriver.support import expected_conditions as ec
-
         button = self.css(f"{form_selector} button[type=submit]")
         button.click()
-        self.wait.until(ec.staleness_of(button))
+        self.wait.until(left_the_page(button))
         self.settle()
 
     def click_link(self, text: str) -> None:
         from selenium.webdriver.common.by import By
-        from selenium.webdriver.support import expected_conditions as ec
 
         link = self.driver.find_element(By.LINK_TEXT, text)
         link.click()
-        self.wait.until(ec.staleness_of(link))
+        self.wait.until(left_the_page(link))
         self.settle()
 
     def settle(self) -> None:
@@ -140,6 +137,25 @@ class Tour:
             "format": "png", "captureBeyondViewport": True, "clip": clip})
         path.write_bytes(base64.b64decode(shot["data"]))
         return path
+
+
+def left_the_page(element):
+    """A wait condition: ``element``'s page has been replaced by the next one.
+
+    Selenium's ``staleness_of`` only expects StaleElementReferenceException;
+    while the old page is being torn down Chromium may instead answer
+    "Node with given id does not belong to the document", which means the same.
+    """
+    from selenium.common.exceptions import WebDriverException
+
+    def gone(_driver) -> bool:
+        try:
+            element.is_enabled()
+        except WebDriverException:
+            return True
+        return False
+
+    return gone
 
 
 def test_log_in_create_a_record_find_it_and_log_out(server, browser, backend):
