@@ -17,6 +17,7 @@ from pyramid.config.actions import ActionState
 from .api import add_api_catch_all
 from .config import setting_bool, setting_list
 from .crypto import KeyRing
+from .fields import FieldCodecResolver
 from .passwords import make_context
 from .plugins import PluginHost
 from .tenancy import Tenancy
@@ -48,6 +49,7 @@ def install_services(registry) -> None:
     registry.tenancy = Tenancy(settings, registry.keyring)
     registry.password_context = make_context(settings)
     registry.plugin_host = build_plugin_host(settings)
+    registry.tenancy.field_codecs = FieldCodecResolver(registry.plugin_host, registry.keyring)
 
 
 def include_plugins(config) -> None:

@@ -10,15 +10,17 @@ from __future__ import annotations
 import datetime as dt
 
 from pyramid.httpexceptions import HTTPNotFound
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .auth import AuthenticationFailed
 from .authsessions import SessionStore
 from .errors import ApiError
+from .fields import codecs_of
 from .local_auth import find_user_by_email, normalise_email
 from .mail import send_mail
 from .models import AuthSession, Group, PasswordReset, User, utcnow
+from .search import like_pattern
 from .tokens import hash_token, new_token
 
 DEFAULT_RESET_MINUTES = 30
@@ -63,6 +65,21 @@ def set_password(request, user: User, password: str, keep_session=None) -> None:
         update(PasswordReset).where(PasswordReset.user_id == user.id,
                                     PasswordReset.used_at.is_(None)).values(used_at=now))
     request.tenant_hooks.praxcloud_password_changed(request=request, user=user)
+
+
+def users_matching(tenant_db, query: str = "") -> Select:
+    """The users a search box's ``query`` finds (all when empty), in list order.
+
+    An e-mail address the tenant stores encrypted is found only when typed
+    in full (through its blind index); see ``TenantFieldCodecs.search``.
+    """
+    codecs = codecs_of(tenant_db)
+    statement = select(User)
+    query = query.strip()
+    if query:
+        statement = statement.where(codecs.search(
+            User, ("email", "display_name"), like_pattern(query), normalise_email(query)))
+    return statement.order_by(codecs.order_column(User, "email"), User.id)
 
 
 def create_user(request, email: str, password: str | None, groups: list[str],

@@ -147,6 +147,29 @@ def praxcloud_permission_denied(request, user, permission, context):
     """``user`` asked for something ``permission`` guards and does not have it."""
 
 
+@hookspec(firstresult=True)
+def praxcloud_field_codec(tenant, model, field, keys):
+    """Return a codec for ``field`` of ``model`` in ``tenant``, or ``None`` for plain storage.
+
+    ``model`` is a table name: ``"users"`` (fields ``email``, ``display_name``)
+    or ``"records"`` (``email``, ``phone``, ``notes``). ``keys(purpose)``
+    derives a 32-byte key of this tenant's for one purpose; deleting the
+    tenant destroys the key it derives from.
+
+    A codec has ``encode(value: str) -> str`` and ``decode(stored: str) -> str``
+    and, for ``users.email`` (looked up by exact match at login and
+    forgot-password), ``blind_index(value: str) -> str`` of at most 64
+    characters: the same for the same value, revealing nothing else. The
+    core applies codecs when rows are written and read, never calls this hook
+    per row, and asks again only when the tenant's contract changes. An
+    encoded value may be up to 512 characters (``records.phone``: 255). ``decode``
+    must read whatever earlier codecs stored (plain text from before the
+    plugin was enabled, values under a previous key);
+    ``praxcloud.core.fields.rewrite_all`` stores every row again under the
+    current codec. A hook that raises makes the tenant unavailable (503).
+    """
+
+
 @hookspec
 def praxcloud_periodic_tasks():
     """Return Celery beat entries: a dict ``{name: {"task", "schedule", ...}}``.

@@ -11,6 +11,7 @@ import logging
 from sqlalchemy import select
 
 from .auth import AuthenticationFailed
+from .fields import codecs_of
 from .hookspecs import hookimpl
 from .models import User, utcnow
 
@@ -20,7 +21,8 @@ log = logging.getLogger(__name__)
 
 
 def find_user_by_email(tenant_db, email: str) -> User | None:
-    return tenant_db.scalars(select(User).where(User.email == normalise_email(email))).first()
+    clause = codecs_of(tenant_db).match(User, "email", normalise_email(email))
+    return tenant_db.scalars(select(User).where(clause)).first()
 
 
 def normalise_email(email: str) -> str:

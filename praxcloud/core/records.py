@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from .errors import ApiError
 from .models import Record, utcnow
+from .search import like_pattern
 
 EDITABLE = ("name", "email", "phone", "date_of_birth", "notes", "fields")
 DEFAULT_PER_PAGE = 50
@@ -34,15 +35,11 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def search(tenant_db, query: str | None, page: int, per_page: int) -> Page:
     statement = select(Record)
     if query:
         statement = statement.where(
-            Record.name.ilike(f"%{_escape_like(query.strip())}%", escape="\\"))
+            Record.name.ilike(like_pattern(query.strip()), escape="\\"))
     total = tenant_db.scalar(select(func.count()).select_from(statement.subquery()))
     items = list(tenant_db.scalars(
         statement.order_by(Record.name, Record.id).limit(per_page).offset((page - 1) * per_page)))

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from .config import setting_int
 from .crypto import KeyRing, seal, unseal
 from .db import EngineCache, make_engine, session_factory
+from .fields import attach
 from .models import Tenant
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
@@ -50,6 +51,8 @@ class Tenancy:
         self.keyring = keyring
         self.platform_engine = make_engine(settings["praxcloud.platform_db_url"])
         self.platform_sessions = session_factory(self.platform_engine)
+        # Set once the plugin host exists (install_services): a FieldCodecResolver.
+        self.field_codecs = None
         self.engines = EngineCache(
             setting_int(settings, "praxcloud.tenant_engines_max", 64),
             engine_kwargs=self._pool_kwargs(settings),
@@ -87,7 +90,11 @@ class Tenancy:
         return self.engines.get(tenant.slug, lambda: self.open_db_url(tenant))
 
     def tenant_session(self, tenant: Tenant) -> Session:
-        return Session(bind=self.engine_for(tenant), expire_on_commit=False)
+        session = Session(bind=self.engine_for(tenant), expire_on_commit=False)
+        if self.field_codecs is not None:
+            # Every tenant session reads and writes fields through the tenant's codecs.
+            attach(session, self.field_codecs.for_tenant(tenant))
+        return session
 
     def find(self, platform_db: Session, slug: str) -> Tenant | None:
         if not isinstance(slug, str) or not SLUG_RE.match(slug):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy import func, select
 
-from ..accounts import create_user
+from ..accounts import create_user, users_matching
 from ..errors import ApiError
 from ..models import Group, User
 from ..permissions import SESSIONS_MANAGE, USERS_MANAGE
@@ -32,21 +32,15 @@ def _groups(request, names: list[str]) -> list[Group]:
     return found
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 @api_view(route_name="api.users", request_method="GET", permission=USERS_MANAGE)
 def list_users(request):
     page = int_param(request, "page", 1, 1, 10**6)
     per_page = int_param(request, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
     query = (text_param(request, "q", 200) or "").strip()
-    statement = select(User)
-    if query:
-        statement = statement.where(User.email.ilike(f"%{_escape_like(query)}%", escape="\\"))
+    statement = users_matching(request.tenant_db, query)
     total = request.tenant_db.scalar(select(func.count()).select_from(statement.subquery()))
     users = request.tenant_db.scalars(
-        statement.order_by(User.email).limit(per_page).offset((page - 1) * per_page))
+        statement.limit(per_page).offset((page - 1) * per_page))
     return {"items": [user_json(u) for u in users], "page": page, "per_page": per_page,
             "total": total or 0}
 

@@ -23,7 +23,8 @@ from sqlalchemy import Select, func, select
 from ..api.serialize import iso
 from ..models import AuditEvent
 from ..permissions import AUDIT_READ
-from .admin_forms import Pager, invalid, like_pattern, page_number
+from ..search import like_pattern
+from .admin_forms import Pager, invalid, page_number
 
 OUTCOMES = ("success", "failure")
 EXPORT_FORMATS = ("csv", "json")

@@ -15,12 +15,6 @@ from .common import FORM_INVALID
 PER_PAGE = 50
 
 
-def like_pattern(text: str) -> str:
-    """``%text%`` for ``ilike(..., escape="\\\\")`` with the user's wildcards taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def page_number(request) -> int:
     """The ``page`` query parameter; nonsense means the first page, not an error page."""
     raw = request.GET.get("page", "")

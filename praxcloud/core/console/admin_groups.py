@@ -16,6 +16,7 @@ from pyramid.httpexceptions import HTTPNotFound
 from pyramid.view import view_config
 from sqlalchemy import func, select
 
+from ..fields import codecs_of
 from ..models import Group, User, user_groups
 from ..permissions import ALL_PERMISSIONS, USERS_MANAGE
 from .admin_forms import invalid
@@ -132,7 +133,8 @@ def create_group(request):
 def _group_page(request, group: Group, form: dict, errors: dict) -> dict:
     members = list(request.tenant_db.scalars(
         select(User).join(user_groups, user_groups.c.user_id == User.id)
-        .where(user_groups.c.group_id == group.id).order_by(User.email)))
+        .where(user_groups.c.group_id == group.id)
+        .order_by(codecs_of(request.tenant_db).order_column(User, "email"))))
     return {"group": group, "members": members, "form": form, "errors": errors,
             "permissions": permission_choices()}
 

@@ -13,15 +13,21 @@ import re
 
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.view import view_config
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
-from ..accounts import DuplicateEmail, PasswordRejected, create_user, request_password_reset
+from ..accounts import (
+    DuplicateEmail,
+    PasswordRejected,
+    create_user,
+    request_password_reset,
+    users_matching,
+)
 from ..errors import ApiError
 from ..local_auth import normalise_email
 from ..models import Group, User
 from ..permissions import SESSIONS_MANAGE, USERS_MANAGE
 from ..security import tenant_sessions
-from .admin_forms import Pager, invalid, like_pattern, page_number
+from .admin_forms import Pager, invalid, page_number
 from .common import object_id, redirect
 
 # The shape of an address only; the reset mail proves it works.
@@ -62,15 +68,11 @@ def _check_display_name(name: str, errors: dict) -> None:
              renderer="console/admin_users.jinja2")
 def list_users(request):
     query = request.GET.get("q", "").strip()[:200]
-    statement = select(User)
-    if query:
-        pattern = like_pattern(query)
-        statement = statement.where(or_(User.email.ilike(pattern, escape="\\"),
-                                        User.display_name.ilike(pattern, escape="\\")))
+    statement = users_matching(request.tenant_db, query)
     total = request.tenant_db.scalar(select(func.count()).select_from(statement.subquery()))
     pager = Pager(page_number(request), total or 0)
     users = list(request.tenant_db.scalars(
-        statement.order_by(User.email).limit(pager.per_page).offset(pager.offset)))
+        statement.limit(pager.per_page).offset(pager.offset)))
     return {"users": users, "query": query, "pager": pager}
 
 

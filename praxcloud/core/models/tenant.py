@@ -12,6 +12,10 @@ from .meta import TenantBase
 from .sessions import AuthSessionMixin
 from .types import UTCDateTime, utcnow
 
+# Columns a field codec may encode hold up to this many characters; the
+# plain values are limited far below it by the API and console.
+ENCODED_LENGTH = 512
+
 user_groups = Table(
     "user_groups",
     TenantBase.metadata,
@@ -35,8 +39,11 @@ class User(TenantBase):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    display_name: Mapped[str] = mapped_column(String(200), default="")
+    # Wide enough for an encoded (encrypted) value: see praxcloud.core.fields.
+    email: Mapped[str] = mapped_column(String(ENCODED_LENGTH), unique=True)
+    # The e-mail's blind index when a field codec encodes it: what login looks up.
+    email_index: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    display_name: Mapped[str] = mapped_column(String(ENCODED_LENGTH), default="")
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -107,8 +114,8 @@ class Record(TenantBase):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    email: Mapped[str | None] = mapped_column(String(254))
-    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(ENCODED_LENGTH))
+    phone: Mapped[str | None] = mapped_column(String(255))
     date_of_birth: Mapped[dt.date | None] = mapped_column(Date)
     notes: Mapped[str] = mapped_column(Text, default="")
     fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,0 +1,309 @@
+"""The field layer: how the chosen user and record fields are stored.
+
+A plugin (field encryption) answers ``praxcloud_field_codec`` with a codec for
+a field; the core asks once per tenant, contract and process, hangs the
+tenant's codecs on each of its database sessions, and applies them in ORM
+events: encode when a row is flushed, decode when it is loaded. Views and
+services keep working with plain values. Exact-match lookups (login and
+forgot-password by e-mail, the duplicate check) go through the codec's blind
+index, kept in a column of its own, because an encrypted value cannot be
+compared in SQL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
+
+from sqlalchemy import event, false, inspect, or_, select
+from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm.attributes import flag_modified, set_committed_value
+
+from .crypto import KeyRing
+from .errors import TenantUnavailable
+from .models import Record, Tenant, User
+
+log = logging.getLogger(__name__)
+
+# The fields a codec may take over, by model. Other columns are compared,
+# sorted or typed in SQL (names are searched, dates are dates) and stay plain.
+CODEC_FIELDS: dict[type, tuple[str, ...]] = {
+    User: ("email", "display_name"),
+    Record: ("email", "phone", "notes"),
+}
+# Fields looked up by exact match, and the column holding their blind index.
+BLIND_INDEX_COLUMNS: dict[tuple[type, str], str] = {(User, "email"): "email_index"}
+
+SESSION_INFO_KEY = "praxcloud.field_codecs"
+# Plain values of an instance while its encoded values are being written.
+_PLAIN_WHILE_FLUSHING = "_praxcloud_plain_fields"
+
+
+class FieldCodec(Protocol):
+    """What ``praxcloud_field_codec`` returns. ``blind_index`` only for looked-up fields."""
+
+    def encode(self, value: str) -> str: ...
+
+    def decode(self, stored: str) -> str: ...
+
+
+class TenantFieldCodecs:
+    """One tenant's codecs, keyed by (model, field); empty when every field is plain."""
+
+    def __init__(self, codecs: dict[tuple[type, str], Any] | None = None):
+        self._codecs = dict(codecs or {})
+
+    def __bool__(self) -> bool:
+        return bool(self._codecs)
+
+    def get(self, model: type, field: str):
+        return self._codecs.get((model, field))
+
+    def is_encoded(self, model: type, field: str) -> bool:
+        return (model, field) in self._codecs
+
+    def match(self, model: type, field: str, value: str):
+        """A WHERE clause: ``model.field == value``, through the blind index when encoded."""
+        codec = self.get(model, field)
+        if codec is None:
+            return getattr(model, field) == value
+        return getattr(model, BLIND_INDEX_COLUMNS[(model, field)]) == codec.blind_index(value)
+
+    def search(self, model: type, fields: Iterable[str], pattern: str, text: str):
+        """A WHERE clause for a search box over ``fields``.
+
+        Plain fields match the ``ilike`` ``pattern``; an encoded field can
+        only match ``text`` exactly, through its blind index, and one without
+        a blind index is not searchable at all.
+        """
+        clauses = []
+        for field in fields:
+            codec = self.get(model, field)
+            if codec is None:
+                clauses.append(getattr(model, field).ilike(pattern, escape="\\"))
+            elif (model, field) in BLIND_INDEX_COLUMNS:
+                clauses.append(self.match(model, field, text))
+        return or_(*clauses) if clauses else false()
+
+    def order_column(self, model: type, field: str):
+        """What to sort by for ``field``: itself when plain; ciphertext has no order, so the id."""
+        return model.id if self.is_encoded(model, field) else getattr(model, field)
+
+
+PLAIN = TenantFieldCodecs()
+
+
+def codecs_of(session: Session | None) -> TenantFieldCodecs:
+    if session is None:
+        return PLAIN
+    return session.info.get(SESSION_INFO_KEY, PLAIN)
+
+
+def attach(session: Session, codecs: TenantFieldCodecs) -> Session:
+    session.info[SESSION_INFO_KEY] = codecs
+    return session
+
+
+def rewrite_all(session: Session, model: type, to: TenantFieldCodecs | None = None,
+                batch_size: int = 500) -> int:
+    """Store every row of ``model`` again: under the session's codecs, or ``to``.
+
+    For a plugin that starts encoding a tenant's existing rows, rotates its
+    key (the codec decodes the old form, encodes the new), or stops encoding
+    (``to=PLAIN`` when disabled). Returns how many rows were rewritten.
+    """
+    reading = codecs_of(session)
+    writing = reading if to is None else to
+    fields = CODEC_FIELDS[model]
+    count = 0
+    last_id = 0
+    while True:
+        rows = session.scalars(
+            select(model).where(model.id > last_id).order_by(model.id).limit(batch_size)
+        ).all()
+        if not rows:
+            return count
+        for row in rows:
+            for field in fields:
+                flag_modified(row, field)
+        attach(session, writing)
+        try:
+            session.flush()
+        finally:
+            attach(session, reading)
+        count += len(rows)
+        last_id = rows[-1].id
+
+
+class FieldCodecResolver:
+    """Asks the plugins for a tenant's codecs once and keeps the answer.
+
+    The cache is keyed by tenant slug and checked against a fingerprint of
+    the tenant's key and contract, so a contract changed in another process
+    (the console enabling field encryption while a worker runs) is seen on
+    the next session without any message between processes.
+    """
+
+    def __init__(self, plugin_host, keyring: KeyRing, max_tenants: int = 1024):
+        self.plugin_host = plugin_host
+        self.keyring = keyring
+        self.max_tenants = max_tenants
+        self._cache: OrderedDict[str, tuple[str, TenantFieldCodecs]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def for_tenant(self, tenant: Tenant) -> TenantFieldCodecs:
+        fingerprint = _fingerprint(tenant)
+        with self._lock:
+            entry = self._cache.get(tenant.slug)
+            if entry is not None and entry[0] == fingerprint:
+                self._cache.move_to_end(tenant.slug)
+                return entry[1]
+        codecs = self._resolve(tenant)
+        with self._lock:
+            self._cache[tenant.slug] = (fingerprint, codecs)
+            self._cache.move_to_end(tenant.slug)
+            while len(self._cache) > self.max_tenants:
+                self._cache.popitem(last=False)
+        return codecs
+
+    def _resolve(self, tenant: Tenant) -> TenantFieldCodecs:
+        if not tenant.enabled_plugins:
+            return PLAIN
+        hooks = self.plugin_host.for_tenant(tenant.enabled_plugins)
+        keys = self._key_source(tenant)
+        codecs = {}
+        for model, fields in CODEC_FIELDS.items():
+            for field in fields:
+                try:
+                    codec = hooks.praxcloud_field_codec(
+                        tenant=tenant, model=model.__tablename__, field=field, keys=keys)
+                    if codec is not None:
+                        _check_codec(codec, needs_blind_index=(model, field) in BLIND_INDEX_COLUMNS)
+                except Exception:
+                    # Fail closed: storing a field in plain text that the
+                    # contract says is encrypted is not an option.
+                    log.exception("tenant %s refused: no usable codec for %s.%s",
+                                  tenant.slug, model.__tablename__, field)
+                    raise TenantUnavailable(
+                        "plugin_unavailable",
+                        "a security feature of this institution is unavailable", 503) from None
+                if codec is not None:
+                    codecs[(model, field)] = codec
+        return TenantFieldCodecs(codecs) if codecs else PLAIN
+
+    def _key_source(self, tenant: Tenant) -> Callable[[str], bytes]:
+        # Captured values, not the row: the codec outlives the session that loaded it.
+        slug, wrapped = tenant.slug, bytes(tenant.wrapped_key)
+        keyring = self.keyring
+
+        def derive(purpose: str) -> bytes:
+            return KeyRing.derive_tenant_key(keyring.open_tenant_key(slug, wrapped), purpose)
+
+        return derive
+
+
+def _fingerprint(tenant: Tenant) -> str:
+    contract = sorted((row.plugin, row.settings or {}) for row in tenant.plugins)
+    digest = hashlib.sha256(bytes(tenant.wrapped_key or b""))
+    digest.update(json.dumps(contract, sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def _check_codec(codec, needs_blind_index: bool) -> None:
+    required = ("encode", "decode", "blind_index") if needs_blind_index else ("encode", "decode")
+    missing = [name for name in required if not callable(getattr(codec, name, None))]
+    if missing:
+        raise TypeError(f"codec {codec!r} lacks {', '.join(missing)}")
+
+
+# ORM events ------------------------------------------------------------------
+# Mapper events rather than a column type: a type sees no session, and the
+# codec belongs to the tenant whose session writes the row.
+
+def _encode_for_insert(mapper, connection, target) -> None:
+    _encode(target, inserting=True)
+
+
+def _encode_for_update(mapper, connection, target) -> None:
+    _encode(target, inserting=False)
+
+
+def _encode(target, inserting: bool) -> None:
+    codecs = codecs_of(object_session(target))
+    model = type(target)
+    state = inspect(target)
+    plain: dict[str, Any] = {}
+    for field in CODEC_FIELDS[model]:
+        if not inserting and not state.attrs[field].history.has_changes():
+            continue
+        codec = codecs.get(model, field)
+        blind_column = BLIND_INDEX_COLUMNS.get((model, field))
+        if codec is None:
+            # Stored plain: an index left from an earlier codec would go stale.
+            if blind_column and getattr(target, blind_column) is not None:
+                setattr(target, blind_column, None)
+            continue
+        value = getattr(target, field)
+        if value is None and inserting:
+            value = _scalar_default(model, field)
+        plain[field] = value
+        setattr(target, field, None if value is None else codec.encode(value))
+        if blind_column:
+            setattr(target, blind_column, None if value is None else codec.blind_index(value))
+    if plain:
+        vars(target)[_PLAIN_WHILE_FLUSHING] = plain
+
+
+def _restore_plain(mapper, connection, target) -> None:
+    """After the encoded values are written, the instance shows plain values again."""
+    plain = vars(target).pop(_PLAIN_WHILE_FLUSHING, None)
+    for field, value in (plain or {}).items():
+        set_committed_value(target, field, value)
+
+
+def _scalar_default(model: type, field: str):
+    default = model.__table__.c[field].default
+    if default is not None and default.is_scalar:
+        return default.arg
+    return None
+
+
+def _decode_loaded(target, context) -> None:
+    _decode(target, context.session, None)
+
+
+def _decode_refreshed(target, context, attrs) -> None:
+    _decode(target, context.session, attrs)
+
+
+def _decode(target, session, attrs) -> None:
+    codecs = codecs_of(session)
+    if not codecs:
+        return
+    model = type(target)
+    loaded = vars(target)
+    for field in CODEC_FIELDS[model]:
+        codec = codecs.get(model, field)
+        if codec is None or (attrs is not None and field not in attrs):
+            continue
+        stored = loaded.get(field)
+        if stored is not None:
+            set_committed_value(target, field, codec.decode(stored))
+
+
+def _install_events() -> None:
+    for model in CODEC_FIELDS:
+        event.listen(model, "before_insert", _encode_for_insert)
+        event.listen(model, "before_update", _encode_for_update)
+        event.listen(model, "after_insert", _restore_plain)
+        event.listen(model, "after_update", _restore_plain)
+        event.listen(model, "load", _decode_loaded)
+        event.listen(model, "refresh", _decode_refreshed)
+
+
+_install_events()
