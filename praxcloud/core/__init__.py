@@ -32,10 +32,11 @@ def build_plugin_host(settings) -> PluginHost:
     ``praxcloud.disabled_plugins = name1 name2`` (or PRAXCLOUD_DISABLED_PLUGINS)
     leaves those out without touching code, e.g. a plugin that breaks at import.
     """
-    from . import local_auth
+    from . import local_auth, mfa
 
     host = PluginHost()
     host.register_builtin(local_auth, local_auth.NAME)
+    host.register_builtin(mfa, mfa.NAME)
     if setting_bool(settings, "praxcloud.load_plugins", True):
         host.load_entry_points(disabled=setting_list(settings, "praxcloud.disabled_plugins"))
     return host

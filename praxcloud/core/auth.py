@@ -62,13 +62,28 @@ class FirstFactorResult:
     mfa_methods: list[str]
 
 
-def check_first_factor(request, login: str, password: str) -> FirstFactorResult:
-    """Run pre-authentication vetoes and the auth backends; raise on any failure."""
-    hooks = request.tenant_hooks
-    refusal = hooks.praxcloud_pre_authenticate(request=request, login=login)
+def check_login_allowed(request, login: str) -> None:
+    """Ask the pre-authentication vetoes (slowdown, lockdown); raise LoginRefused if one says no.
+
+    Every way in runs it before checking a credential: the password form and
+    passwordless sign-in (passkeys) alike.
+    """
+    refusal = request.tenant_hooks.praxcloud_pre_authenticate(request=request, login=login)
     if refusal is not None:
         _failed(request, login, "refused")
         raise refusal if isinstance(refusal, LoginRefused) else LoginRefused()
+
+
+def second_factors(request, user: User) -> list[str]:
+    """The second-factor methods ``user`` has enrolled, across the tenant's plugins."""
+    answers = request.tenant_hooks.praxcloud_second_factors(request=request, user=user)
+    return sorted({method for answer in answers for method in (answer or ())})
+
+
+def check_first_factor(request, login: str, password: str) -> FirstFactorResult:
+    """Run pre-authentication vetoes and the auth backends; raise on any failure."""
+    hooks = request.tenant_hooks
+    check_login_allowed(request, login)
     try:
         user = hooks.praxcloud_authenticate(request=request, login=login, password=password)
     except AuthenticationFailed:
@@ -76,14 +91,7 @@ def check_first_factor(request, login: str, password: str) -> FirstFactorResult:
     if user is None or not user.is_active:
         _failed(request, login, "invalid_credentials")
         raise AuthenticationFailed()
-    methods = sorted(
-        {
-            m
-            for answer in hooks.praxcloud_second_factors(request=request, user=user)
-            for m in (answer or ())
-        }
-    )
-    return FirstFactorResult(user=user, mfa_methods=methods)
+    return FirstFactorResult(user=user, mfa_methods=second_factors(request, user))
 
 
 def _failed(request, login: str, reason: str) -> None:
@@ -139,7 +147,7 @@ def check_second_factor(request, challenge: LoginChallenge, method: str, payload
         raise SecondFactorFailed(f"method {method!r} is not available", code="mfa_method_invalid")
     try:
         accepted = request.tenant_hooks.praxcloud_verify_second_factor(
-            request=request, user=user, method=method, payload=payload
+            request=request, user=user, method=method, payload=payload, challenge=challenge
         )
         if accepted is not True:
             raise SecondFactorFailed()

@@ -66,6 +66,10 @@ def forbidden(exc, request):
         elif where == "console":
             action = identity.session.data["required_actions"][0]
             return HTTPSeeOther(request.route_url(action["route"], tenant=request.tenant.slug))
+    if where == "api" and "required actions pending" in reason:
+        names = [a.get("name") for a in identity.session.data.get("required_actions") or []]
+        return json_error(403, "required_action",
+                          "finish what your institution requires first: " + ", ".join(names))
     if where == "api":
         return json_error(403, "forbidden", "you are not allowed to do this")
     if where == "console" and request.tenant is not None:

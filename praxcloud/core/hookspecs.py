@@ -111,13 +111,60 @@ def praxcloud_second_factors(request, user):
 
 
 @hookspec(firstresult=True)
-def praxcloud_verify_second_factor(request, user, method, payload):
+def praxcloud_verify_second_factor(request, user, method, payload, challenge):
     """Check a second-factor answer for ``method``.
+
+    ``payload`` is what the client sent: ``{"code": ...}`` from a code form,
+    ``{"credential": ...}`` (a dict) from a WebAuthn assertion. ``challenge``
+    is the login's :class:`~praxcloud.core.models.LoginChallenge`; its
+    ``data`` dict is where a plugin keeps per-login state (a WebAuthn
+    challenge), replaced as a whole when changed.
 
     Return ``True`` when this plugin handles ``method`` and the answer is
     right; return ``None`` when ``method`` is not this plugin's; raise
     :class:`praxcloud.core.auth.SecondFactorFailed` when the answer is
     wrong, replayed or malformed (never return ``False``).
+    """
+
+
+@hookspec(firstresult=True)
+def praxcloud_second_factor_prompt(request, user, method, challenge):
+    """What the console's second-factor page shows for ``method``.
+
+    Return ``None`` for the core's code field, or a dict with ``template``
+    (an asset spec of a Jinja2 fragment included in the page's form) and any
+    values that fragment uses. The fragment posts ``code`` or ``credential``
+    (JSON text) with the form. ``challenge`` is the login's
+    ``LoginChallenge`` (see ``praxcloud_verify_second_factor``).
+    """
+
+
+@hookspec
+def praxcloud_second_factor_options(request, user):
+    """The second-factor methods this plugin offers ``user``, for the account's MFA page.
+
+    Return a list of dicts: ``method``, ``title``, ``enrolled`` (bool),
+    ``summary`` (one line, e.g. "2 security keys"), ``url`` (the plugin's
+    page to enrol or manage it) and ``routes``: every route name (console
+    and API) enrolment needs, which a user whom the tenant requires to enrol
+    may reach before anything else.
+    """
+
+
+@hookspec
+def praxcloud_reset_second_factors(request, user):
+    """An administrator resets ``user``'s second factors: remove every one this plugin holds.
+
+    Return the list of method names that had something to remove. The core
+    audits the reset and tells the user by mail.
+    """
+
+
+@hookspec
+def praxcloud_login_methods(request):
+    """Other ways to log in offered on the console's login page (passkeys, SSO).
+
+    Return a list of dicts with ``title`` and ``url``.
     """
 
 

@@ -128,7 +128,10 @@ class PraxSecurityPolicy:
         pending = (identity.session.data or {}).get("required_actions") or []
         if pending:
             route = request.matched_route.name if request.matched_route else None
-            allowed = {a.get("route") for a in pending} | ALWAYS_ALLOWED_ROUTES
+            allowed = set(ALWAYS_ALLOWED_ROUTES)
+            for action in pending:
+                allowed.add(action.get("route"))
+                allowed.update(action.get("routes") or ())
             if route not in allowed:
                 return Denied("required actions pending: " + ", ".join(a["name"] for a in pending))
         if permission == AUTHENTICATED or permission in identity.permissions:

@@ -21,6 +21,7 @@ VALID_BODIES = {
     "UserInput": {"email": "newbie@acme.test", "groups": ["staff"], "display_name": "Newbie",
                   "password": NEW_PASSWORD},
     "UserChange": {"display_name": "Renamed"},
+    "ReauthRequest": {"password": PASSWORD},
 }
 
 

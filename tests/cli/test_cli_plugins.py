@@ -30,7 +30,7 @@ def test_list_shows_every_installed_plugin_of_the_environment(upgraded):
     listed = {p["name"] for p in data["installed"]} | {p["name"] for p in data["broken"]}
     installed = {ep.name for ep in importlib.metadata.entry_points(group="praxcloud.plugins")}
     assert listed == installed
-    assert data["builtin"] == ["core.local_auth"]
+    assert data["builtin"] == ["core.local_auth", "core.mfa_policy"]
     assert data["missing"] == []
     assert "tenant" not in data
 
@@ -57,7 +57,7 @@ def test_list_text(acme, plugin_dist):
     out = acme.ok("plugins", "list", "--tenant", "acme").stdout
     assert "  clitest 1.2.0 (praxcloud-clitest)\n      A plugin for the CLI tests\n" in out
     assert "      hooks: praxcloud_cli, praxcloud_plugin_info\n      enabled by: acme\n" in out
-    assert "Built into the core: core.local_auth\n" in out
+    assert "Built into the core: core.local_auth, core.mfa_policy\n" in out
     assert "Broken plugins (tenants that enable them are refused):\n  clitestbroken" in out
     assert "clitest_broken needs a library that is not installed" in out
     assert "Tenant 'acme' (active) enables:\n  clitest\n" in out

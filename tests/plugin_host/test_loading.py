@@ -152,4 +152,4 @@ def test_load_plugins_false_loads_only_the_builtins(monkeypatch):
 
     monkeypatch.setattr(plugins, "discover_entry_points", lambda: entry_points("menu_x"))
     host = build_plugin_host({"praxcloud.load_plugins": "false"})
-    assert host.infos == {} and host.builtin_names == {"core.local_auth"}
+    assert host.infos == {} and host.builtin_names == {"core.local_auth", "core.mfa_policy"}

@@ -13,6 +13,7 @@ ROUTES = (
     ("api.auth.logout", API + "/auth/logout"),
     ("api.auth.forgot", API + "/auth/forgot-password"),
     ("api.auth.reset", API + "/auth/reset-password"),
+    ("api.auth.reauth", API + "/auth/reauth"),
     ("api.me", API + "/me"),
     ("api.me.password", API + "/me/password"),
     ("api.sessions", API + "/sessions"),
@@ -22,6 +23,7 @@ ROUTES = (
     ("api.users", API + "/users"),
     ("api.user", API + "/users/{id}"),
     ("api.user.sessions", API + "/users/{id}/sessions"),
+    ("api.user.second_factors", API + "/users/{id}/second-factors"),
 )
 
 

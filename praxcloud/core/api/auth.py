@@ -18,6 +18,7 @@ from ..models import KIND_API
 from ..permissions import AUTHENTICATED
 from ..request_context import require_tenant
 from ..security import tenant_sessions
+from ..stepup import reauthenticate
 from ..views_support import api_view, json_body, no_content
 from .serialize import iso
 
@@ -65,6 +66,13 @@ def logout(request):
     tenant_sessions(request).revoke(identity.session)
     request.audit.record("logout", target=identity.user.email)
     return no_content(request)
+
+
+@api_view(route_name="api.auth.reauth", request_method="POST", permission=AUTHENTICATED)
+def reauth(request):
+    body = json_body(request, "ReauthRequest")
+    until = reauthenticate(request, body["password"])
+    return {"reauthenticated_until": iso(until)}
 
 
 @api_view(route_name="api.auth.forgot", request_method="POST")

@@ -205,6 +205,20 @@ SCHEMAS = {
                        "per_page": {"type": "integer", "minimum": 1, "maximum": 200},
                        "total": {"type": "integer", "minimum": 0}},
     },
+    "ReauthRequest": {
+        "type": "object", "required": ["password"], "additionalProperties": False,
+        "description": "Step-up: the caller's password, before a sensitive action "
+                       "(changing second factors, managing users).",
+        "properties": {"password": {"type": "string", "minLength": 1, "maxLength": 1024}},
+    },
+    "Reauthenticated": {
+        "type": "object", "required": ["reauthenticated_until"], "additionalProperties": False,
+        "properties": {"reauthenticated_until": {"type": "string", "format": "date-time"}},
+    },
+    "SecondFactorsReset": {
+        "type": "object", "required": ["removed"], "additionalProperties": False,
+        "properties": {"removed": {"type": "array", "items": {"type": "string"}}},
+    },
     "Revoked": {
         "type": "object", "required": ["revoked"], "additionalProperties": False,
         "properties": {"revoked": {"type": "integer", "minimum": 0}},
@@ -266,6 +280,10 @@ PATHS = {
     "/api/v1/{tenant}/auth/reset-password": {"post": _op(
         "Set a new password with a reset token", {"204": {"description": "Password set"}},
         body="ResetPasswordRequest", secured=False, op_id="resetPassword")},
+    "/api/v1/{tenant}/auth/reauth": {"post": _op(
+        "Confirm one's password for sensitive actions in the next 10 minutes; "
+        "five wrong passwords end the session",
+        {"200": _json("Reauthenticated")}, body="ReauthRequest", op_id="reauthenticate")},
     "/api/v1/{tenant}/me": {"get": _op("The logged-in user", {"200": _json("Me")}, op_id="me")},
     "/api/v1/{tenant}/me/password": {"post": _op(
         "Change one's password; other sessions end", {"204": {"description": "Changed"}},
@@ -308,6 +326,10 @@ PATHS = {
     "/api/v1/{tenant}/users/{id}/sessions": {"delete": _op(
         "End every session of a user (sessions.manage); one's own current session stays",
         {"200": _json("Revoked")}, params=[ID], op_id="revokeUserSessions")},
+    "/api/v1/{tenant}/users/{id}/second-factors": {"delete": _op(
+        "Remove every second factor of a user (users.manage, recent re-authentication); "
+        "audited, the user is told by mail",
+        {"200": _json("SecondFactorsReset")}, params=[ID], op_id="resetUserSecondFactors")},
 }
 
 

@@ -7,10 +7,12 @@ from sqlalchemy import func, select
 
 from ..accounts import create_user, users_matching
 from ..errors import ApiError
+from ..mfa import reset_second_factors
 from ..models import Group, User
 from ..permissions import SESSIONS_MANAGE, USERS_MANAGE
 from ..records import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from ..security import tenant_sessions
+from ..stepup import require_recent_auth
 from ..views_support import api_view, json_body
 from .params import int_param, path_id, text_param
 from .serialize import user_json
@@ -47,6 +49,7 @@ def list_users(request):
 
 @api_view(route_name="api.users", request_method="POST", permission=USERS_MANAGE)
 def create(request):
+    require_recent_auth(request)  # managing users is a sensitive action
     body = json_body(request, "UserInput")
     user = create_user(request, body["email"], body.get("password"), body["groups"],
                        display_name=body.get("display_name", "").strip())
@@ -61,6 +64,7 @@ def get_user(request):
 
 @api_view(route_name="api.user", request_method="PATCH", permission=USERS_MANAGE)
 def update_user(request):
+    require_recent_auth(request)  # managing users is a sensitive action
     user = _user(request)
     body = json_body(request, "UserChange")
     is_self = user.id == request.praxcloud_identity.user.id
@@ -94,6 +98,7 @@ def update_user(request):
 
 @api_view(route_name="api.user.sessions", request_method="DELETE", permission=SESSIONS_MANAGE)
 def revoke_user_sessions(request):
+    require_recent_auth(request)  # managing users is a sensitive action
     user = _user(request)
     identity = request.praxcloud_identity
     # Ending one's own sessions keeps the one making this request.
@@ -102,3 +107,10 @@ def revoke_user_sessions(request):
     request.audit.record("session.revoke", target=user.email,
                          details={"user_id": user.id, "all": True, "count": ended})
     return {"revoked": ended}
+
+
+@api_view(route_name="api.user.second_factors", request_method="DELETE",
+          permission=USERS_MANAGE)
+def reset_user_second_factors(request):
+    require_recent_auth(request)
+    return {"removed": reset_second_factors(request, _user(request))}

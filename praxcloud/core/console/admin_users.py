@@ -22,11 +22,13 @@ from ..accounts import (
     request_password_reset,
     users_matching,
 )
+from ..auth import second_factors
 from ..errors import ApiError
 from ..local_auth import normalise_email
 from ..models import Group, User
 from ..permissions import SESSIONS_MANAGE, USERS_MANAGE
 from ..security import tenant_sessions
+from ..stepup import require_recent_auth
 from .admin_forms import Pager, invalid, page_number
 from .common import object_id, redirect
 
@@ -84,6 +86,7 @@ def _new_user_page(request, form: dict, errors: dict) -> dict:
 @view_config(route_name="console.user_new", request_method="GET", permission=USERS_MANAGE,
              renderer="console/admin_user_new.jinja2")
 def new_user_form(request):
+    require_recent_auth(request)  # managing users is a sensitive action
     form = {"email": "", "display_name": "", "groups": [], "onboarding": "link"}
     return _new_user_page(request, form, {})
 
@@ -91,6 +94,7 @@ def new_user_form(request):
 @view_config(route_name="console.user_new", request_method="POST", permission=USERS_MANAGE,
              renderer="console/admin_user_new.jinja2")
 def create_user_view(request):
+    require_recent_auth(request)  # managing users is a sensitive action
     post = request.POST
     form = {
         "email": post.get("email", "").strip(),
@@ -146,6 +150,7 @@ def _user_page(request, user: User, form: dict, errors: dict) -> dict:
         "sessions": tenant_sessions(request).live_for_user(user),
         "is_self": user.id == identity.user.id,
         "may_end_sessions": SESSIONS_MANAGE in identity.permissions,
+        "second_factors": second_factors(request, user),
     }
 
 
@@ -161,6 +166,7 @@ def edit_user_form(request):
 @view_config(route_name="console.user", request_method="POST", permission=USERS_MANAGE,
              renderer="console/admin_user.jinja2")
 def update_user(request):
+    require_recent_auth(request)  # managing users is a sensitive action
     user = load_user(request)
     post = request.POST
     form = {
@@ -212,6 +218,7 @@ def update_user(request):
 @view_config(route_name="console.user_sessions_revoke", request_method="POST",
              permission=SESSIONS_MANAGE)
 def revoke_user_sessions(request):
+    require_recent_auth(request)  # managing users is a sensitive action
     user = load_user(request)
     identity = request.praxcloud_identity
     # Ending one's own sessions from here keeps the one in use, as the account page does.

@@ -8,6 +8,8 @@ login challenge, in an HttpOnly cookie scoped to the login pages.
 
 from __future__ import annotations
 
+import json
+
 from pyramid.csrf import check_csrf_origin, check_csrf_token
 from pyramid.view import view_config
 
@@ -46,6 +48,7 @@ INVALID_CREDENTIALS = "The e-mail address or password is not right."
 MAX_EMAIL = 254
 MAX_PASSWORD = 1024  # as the API: hashing megabytes of "password" is a denial of service
 MAX_CODE = 100
+MAX_CREDENTIAL = 20_000  # a WebAuthn assertion as JSON is a few kilobytes
 
 
 def _mfa_cookie_path(request) -> str:
@@ -88,7 +91,9 @@ def finish_login(request, user, next_path: str | None):
 def _login_page(request, *, email: str = "", next_path: str | None = None,
                 error: str | None = None, status: int = 200) -> dict:
     request.response.status = status
-    return {"email": email, "next": next_path, "error": error}
+    login_methods = [link for answer in request.tenant_hooks.praxcloud_login_methods(
+        request=request) for link in (answer or ())]
+    return {"email": email, "next": next_path, "error": error, "login_methods": login_methods}
 
 
 @view_config(route_name="console.login", request_method="GET",
@@ -158,8 +163,30 @@ def _mfa_page(request, challenge, *, method: str | None = None, next_path: str |
               error: str | None = None, status: int = 200) -> dict:
     request.response.status = status
     methods = list(challenge.methods)
-    return {"methods": methods, "method": method if method in methods else methods[0],
-            "next": next_path, "error": error}
+    method = method if method in methods else methods[0]
+    # The method's plugin may show its own prompt (a security-key button)
+    # instead of the code field; it may keep per-login state in challenge.data.
+    prompt = request.tenant_hooks.praxcloud_second_factor_prompt(
+        request=request, user=challenge.user, method=method, challenge=challenge)
+    return {"methods": methods, "method": method, "prompt": prompt, "next": next_path,
+            "error": error}
+
+
+def _mfa_answer(post) -> dict | None:
+    """What the form sent for the second factor: a ``code``, or a ``credential`` (JSON text)."""
+    credential = form_text(post, "credential").strip()
+    if credential:
+        if len(credential) > MAX_CREDENTIAL or has_control_chars(credential):
+            return None
+        try:
+            parsed = json.loads(credential)
+        except ValueError:
+            return None
+        return {"credential": parsed} if isinstance(parsed, dict) else None
+    code = form_text(post, "code").strip()
+    if not code or len(code) > MAX_CODE or has_control_chars(code):
+        return None
+    return {"code": code}
 
 
 @view_config(route_name="console.login_mfa", request_method="GET",
@@ -169,7 +196,8 @@ def mfa_form(request):
     challenge = _challenge(request)
     if challenge is None:
         return _start_again(request)
-    return _mfa_page(request, challenge, next_path=safe_next(request, request.GET.get("next")))
+    return _mfa_page(request, challenge, method=request.GET.get("method"),
+                     next_path=safe_next(request, request.GET.get("next")))
 
 
 @view_config(route_name="console.login_mfa", request_method="POST",
@@ -181,12 +209,14 @@ def mfa(request):
         return _start_again(request)
     next_path = safe_next(request, request.POST.get("next"))
     method = form_text(request.POST, "method")
-    code = form_text(request.POST, "code").strip()
-    if not code or len(code) > MAX_CODE or has_control_chars(code):
+    answer = _mfa_answer(request.POST)
+    if answer is None:
         return _mfa_page(request, challenge, method=method, next_path=next_path,
-                         error="Enter the code.", status=FORM_INVALID)
+                         error="Enter the code." if "credential" not in request.POST
+                         else "The security key's answer could not be read. Try again.",
+                         status=FORM_INVALID)
     try:
-        user = check_second_factor(request, challenge, method, {"code": code})
+        user = check_second_factor(request, challenge, method, answer)
     except SecondFactorFailed as exc:
         # The failure was counted in its own transaction; read the count back.
         request.tenant_db.refresh(challenge)

@@ -89,6 +89,9 @@ class LoginChallenge(TenantBase):
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     failures: Mapped[int] = mapped_column(default=0)
     ip: Mapped[str | None] = mapped_column(String(64))
+    # Per-login state of second-factor plugins (a WebAuthn challenge); read as
+    # ``challenge.data or {}`` (rows from before the column have none).
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=dict)
 
     user: Mapped[User] = relationship(lazy="joined")
 

@@ -1,9 +1,10 @@
-"""room for encoded fields and the e-mail's blind index
+"""room for encoded fields and the e-mail's blind index; login challenges keep plugin state
 
 A field codec (field encryption) stores ciphertext in users.email,
 users.display_name, records.email and records.phone, which is longer than
 the plain values; users.email_index holds the blind index that login and
-forgot-password look up when the e-mail is encrypted.
+forgot-password look up when the e-mail is encrypted. login_challenges.data
+is where second-factor plugins keep per-login state (a WebAuthn challenge).
 
 Revision ID: 0002
 Revises: 0001
@@ -22,6 +23,7 @@ depends_on = None
 def upgrade() -> None:
     op.add_column('users', sa.Column('email_index', sa.String(length=64), nullable=True))
     op.create_index(op.f('ix_users_email_index'), 'users', ['email_index'], unique=True)
+    op.add_column('login_challenges', sa.Column('data', sa.JSON(), nullable=True))
     # SQLite ignores VARCHAR lengths, and changing a type there would mean
     # copying the users table under the plugins' foreign keys to it.
     if op.get_bind().dialect.name == 'sqlite':
@@ -32,6 +34,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name != 'sqlite':
         _resize({key: (new, old) for key, (old, new) in WIDER.items()})
+    op.drop_column('login_challenges', 'data')
     op.drop_index(op.f('ix_users_email_index'), table_name='users')
     op.drop_column('users', 'email_index')
 

@@ -1,0 +1,91 @@
+"""Step-up: sensitive actions need a recent proof of identity, not only a live session.
+
+Changing a second factor, managing users or resetting someone's factors is
+refused unless the user logged in or confirmed their password in the last
+``REAUTH_WINDOW``. A stolen session cookie or token left on a shared machine
+is then not enough to take over an account.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .accounts import confirms_password
+from .errors import ApiError
+from .models import AuthSession, utcnow
+
+REAUTH_WINDOW = dt.timedelta(minutes=10)
+_REAUTH_KEY = "reauthenticated_at"
+
+
+class ReauthRequired(ApiError):
+    """Answered as 403 ``reauth_required`` by the API; the console asks for the password."""
+
+    def __init__(self):
+        super().__init__("reauth_required",
+                         "confirm your password first (POST .../auth/reauth), then try again",
+                         403)
+
+
+def last_authenticated(session) -> dt.datetime:
+    """When the session's user last proved who they are: the login, or a later re-auth."""
+    confirmed = (session.data or {}).get(_REAUTH_KEY)
+    if confirmed:
+        return max(session.created_at, dt.datetime.fromisoformat(confirmed))
+    return session.created_at
+
+
+def is_recent(session, now: dt.datetime | None = None) -> bool:
+    return (now or utcnow()) - last_authenticated(session) <= REAUTH_WINDOW
+
+
+def require_recent_auth(request) -> None:
+    """Raise ReauthRequired unless the current user authenticated within REAUTH_WINDOW."""
+    identity = request.praxcloud_identity
+    if identity is None or identity.is_operator:
+        raise ReauthRequired()
+    if not is_recent(identity.session):
+        raise ReauthRequired()
+
+
+def mark_reauthenticated(session) -> dt.datetime:
+    """Record a successful re-authentication on the session; returns until when it counts."""
+    now = utcnow()
+    session.data = {**(session.data or {}), _REAUTH_KEY: now.isoformat()}
+    return now + REAUTH_WINDOW
+
+
+MAX_REAUTH_FAILURES = 5
+
+
+class ReauthFailed(ApiError):
+    def __init__(self, session_ended: bool):
+        super().__init__("reauth_failed", "the password is not right"
+                         + ("; too many tries, the session has ended" if session_ended else ""),
+                         401)
+        self.session_ended = session_ended
+
+
+def reauthenticate(request, password: str) -> dt.datetime:
+    """Confirm the current user's password; returns until when step-up counts.
+
+    A wrong password is counted on the session in its own transaction (the
+    request's is rolled back on error); after MAX_REAUTH_FAILURES the session
+    is revoked, so a stolen session cannot be used to guess the password.
+    """
+    identity = request.praxcloud_identity
+    user, session = identity.user, identity.session
+    if confirms_password(request, user, password):
+        data = {k: v for k, v in (session.data or {}).items() if k != "reauth_failures"}
+        session.data = data
+        request.audit.record("reauth", target=user.email)
+        return mark_reauthenticated(session)
+    failures = int((session.data or {}).get("reauth_failures", 0)) + 1
+    ended = failures >= MAX_REAUTH_FAILURES
+    values = {"data": {**(session.data or {}), "reauth_failures": failures}}
+    if ended:
+        values["revoked_at"] = utcnow()
+    request.durable_tenant_update(AuthSession, session.id, **values)
+    request.audit.record("reauth", outcome="failure", target=user.email,
+                         details={"failures": failures, "session_ended": ended}, durable=True)
+    raise ReauthFailed(ended)
