@@ -25,6 +25,7 @@ from ..auth import (
     open_session,
     start_challenge,
 )
+from ..mfa import options as mfa_options
 from ..models import KIND_CONSOLE
 from ..request_context import require_tenant
 from ..security import tenant_sessions
@@ -168,8 +169,11 @@ def _mfa_page(request, challenge, *, method: str | None = None, next_path: str |
     # instead of the code field; it may keep per-login state in challenge.data.
     prompt = request.tenant_hooks.praxcloud_second_factor_prompt(
         request=request, user=challenge.user, method=method, challenge=challenge)
+    # The plugins' own names for their methods ("Authenticator app"), where they give one.
+    titles = {option.get("method"): option.get("title")
+              for option in mfa_options(request, challenge.user) if option.get("title")}
     return {"methods": methods, "method": method, "prompt": prompt, "next": next_path,
-            "error": error}
+            "error": error, "titles": titles}
 
 
 def _mfa_answer(post) -> dict | None:
