@@ -30,6 +30,7 @@ lint: install
 bench: install
 	$(BIN)/python bench/records_plugins.py
 	$(BIN)/python bench/many_tenants.py
+	$(BIN)/python bench/bench_login_totp.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

@@ -68,6 +68,9 @@ def browser():
 class Tour:
     """Small steps of a person using the console, with a screenshot after each."""
 
+    # Screenshots are test-artifacts/<prefix>-<name>.png.
+    artifact_prefix = "console"
+
     def __init__(self, driver, base: str, backend: str):
         from selenium.webdriver.support.ui import WebDriverWait
 
@@ -129,7 +132,7 @@ class Tour:
 
     def shot(self, name: str) -> Path:
         """A screenshot of the whole page, not just the window, so long lists are seen whole."""
-        path = ARTIFACTS / f"console-{name}.png"
+        path = ARTIFACTS / f"{self.artifact_prefix}-{name}.png"
         size = self.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
         clip = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], 6000),
                 "scale": 1}

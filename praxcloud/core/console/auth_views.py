@@ -76,7 +76,12 @@ def _end_previous_session(request) -> None:
 
 
 def finish_login(request, user, next_path: str | None):
-    """Open a fresh console session and send the browser on, to a required action first."""
+    """Open a fresh console session and send the browser on, to a required action first.
+
+    A session the browser still held (maybe someone else's) ends: a login
+    never leaves two sessions behind one cookie, whichever way it came in.
+    """
+    _end_previous_session(request)
     token, session = open_session(request, user, KIND_CONSOLE)
     actions = (session.data or {}).get("required_actions") or []
     if actions:
@@ -137,8 +142,9 @@ def login(request):
     except AuthenticationFailed:
         return _login_page(request, email=email, next_path=next_path,
                            error=INVALID_CREDENTIALS, status=401)
-    _end_previous_session(request)
     if result.mfa_methods:
+        # The password was right: whoever the browser was logged in as is logged out now.
+        _end_previous_session(request)
         mfa_token = start_challenge(request, result.user, result.mfa_methods, KIND_CONSOLE)
         query = {"next": next_path} if next_path else {}
         response = redirect(request, "console.login_mfa", _query=query)
@@ -184,7 +190,7 @@ def _mfa_answer(post) -> dict | None:
             return None
         try:
             parsed = json.loads(credential)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested too deep
             return None
         return {"credential": parsed} if isinstance(parsed, dict) else None
     code = form_text(post, "code").strip()

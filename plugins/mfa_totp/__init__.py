@@ -1,0 +1,97 @@
+"""mfa_totp: a second factor from an authenticator app (TOTP, RFC 6238), with recovery codes.
+
+Registered in setup.cfg as ``mfa_totp = plugins.mfa_totp``. A user enrols
+on the console (``/{tenant}/account/mfa/totp``: a QR code, the secret as
+text, a first code to confirm) or through the API
+(``/api/v1/{tenant}/mfa/totp/...``); from then on every login asks for a
+code after the password. The login's second step takes method ``totp`` and,
+in the same ``code`` field, either the app's 6-digit code or one of the ten
+single-use recovery codes (``xxxx-xxxx-xxxx-xxxx``); there is no separate
+method name for recovery codes.
+
+Settings (per tenant): ``max_failures_per_hour`` and
+``clock_skew_detection_minutes`` (see :mod:`.config`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from praxcloud.core.assets import add_assets
+from praxcloud.core.auth import SecondFactorFailed
+from praxcloud.core.hookspecs import hookimpl
+
+from .api_views import add_method_not_allowed_views
+from .codes import MALFORMED
+from .config import METHOD, NAME, SETTINGS_SCHEMA
+from .routes import ENROL_ROUTES, add_routes
+from .service import TotpService
+
+HERE = Path(__file__).parent
+
+PROMPT_HINT = "The 6-digit code from your authenticator app, or one of your recovery codes."
+
+
+@hookimpl
+def praxcloud_plugin_info():
+    return {
+        "name": NAME,
+        "description": "Two-step sign-in with an authenticator app (TOTP) and recovery codes",
+        "settings_schema": SETTINGS_SCHEMA,
+        "tenant_migrations": str(HERE / "migrations"),
+    }
+
+
+@hookimpl
+def praxcloud_includeme(config):
+    add_routes(config)
+    add_assets(config, HERE / "static", prefix="mfa_totp-")
+    config.scan(".console_views")
+    config.scan(".api_views")
+    add_method_not_allowed_views(config)
+
+
+@hookimpl
+def praxcloud_second_factors(request, user):
+    return [METHOD] if TotpService(request).is_enrolled(user) else []
+
+
+@hookimpl
+def praxcloud_verify_second_factor(request, user, method, payload):
+    if method != METHOD:
+        return None
+    code = payload.get("code") if isinstance(payload, dict) else None
+    if not isinstance(code, str):
+        raise SecondFactorFailed(MALFORMED, code="totp_malformed")
+    TotpService(request).verify(user, code)
+    return True
+
+
+@hookimpl
+def praxcloud_second_factor_prompt(request, user, method, challenge):
+    if method != METHOD:
+        return None
+    return {"template": "plugins.mfa_totp:templates/prompt.jinja2", "hint": PROMPT_HINT}
+
+
+@hookimpl
+def praxcloud_second_factor_options(request, user):
+    status = TotpService(request).status(user)
+    if status["enrolled"]:
+        left = status["recovery_codes_left"]
+        summary = f"On; {left} unused recovery code{'s' if left != 1 else ''}"
+    else:
+        summary = "Not set up"
+    return [{
+        "method": METHOD,
+        "title": "Authenticator app",
+        "enrolled": status["enrolled"],
+        "summary": summary,
+        "url": request.route_url("mfa_totp.manage", tenant=request.tenant.slug),
+        "routes": list(ENROL_ROUTES),
+    }]
+
+
+@hookimpl
+def praxcloud_reset_second_factors(request, user):
+    return [METHOD] if TotpService(request).remove(user) else []

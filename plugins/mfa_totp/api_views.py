@@ -1,0 +1,151 @@
+"""The API under ``/api/v1/{tenant}/mfa/totp``: status, set up, confirm, turn off, recovery codes.
+
+    GET    .../mfa/totp                 {"enrolled", "pending", "confirmed_at",
+                                         "recovery_codes_left"}
+    POST   .../mfa/totp/enrol           {"secret", "otpauth_uri"}  (a set-up waiting for a code)
+    POST   .../mfa/totp/confirm         {"code"} -> {"recovery_codes": [...]}
+    DELETE .../mfa/totp                 204
+    POST   .../mfa/totp/recovery-codes  {"recovery_codes": [...]}  (the earlier ones stop working)
+
+Every change needs a recent password (403 ``reauth_required``: POST
+``.../auth/reauth`` and retry). Bodies are checked strictly: unknown fields
+and wrong types are 422, bad JSON 400, all errors in the API's JSON shape.
+"""
+
+from __future__ import annotations
+
+from jsonschema import Draft202012Validator
+
+from praxcloud.core.auth import SecondFactorFailed
+from praxcloud.core.errors import ApiError
+from praxcloud.core.mfa import enrolment_done
+from praxcloud.core.permissions import AUTHENTICATED
+from praxcloud.core.stepup import require_recent_auth
+from praxcloud.core.views_support import api_view, json_body, no_content
+
+from .config import NAME
+from .routes import API_ROUTES
+from .service import NotEnrolled, TotpService
+
+EMPTY = {"type": "object", "additionalProperties": False, "properties": {}}
+CONFIRM = {
+    "type": "object", "required": ["code"], "additionalProperties": False,
+    "properties": {"code": {"type": "string", "minLength": 1, "maxLength": 100}},
+}
+
+
+def _iso(value) -> str | None:
+    return None if value is None else value.isoformat().replace("+00:00", "Z")
+
+
+def _check(schema: dict, body: dict) -> dict:
+    """422 naming each bad field, in the same words as the core's own bodies."""
+    errors = sorted(Draft202012Validator(schema).iter_errors(body), key=lambda e: list(e.path))
+    fields: dict[str, str] = {}
+    for error in errors:
+        if error.validator == "additionalProperties":
+            for key in sorted(set(error.instance) - set(schema["properties"])):
+                fields.setdefault(key, "unknown field")
+        elif error.validator == "required":
+            fields.setdefault(error.message.split("'")[1], "this field is required")
+        else:
+            fields.setdefault(".".join(str(p) for p in error.path) or "body", error.message)
+    if fields:
+        raise ApiError("validation_failed", "the request body does not validate", 422, fields)
+    return body
+
+
+def _no_fields(request) -> None:
+    """These requests take no body; an empty one, or ``{}``, is fine."""
+    if (request.body or b"").strip():
+        _check(EMPTY, json_body(request))
+
+
+def _user(request):
+    return request.praxcloud_identity.user
+
+
+def _codes_answer(request, codes: list[str]) -> dict:
+    request.response.headers["Cache-Control"] = "no-store"
+    return {"recovery_codes": codes}
+
+
+@api_view(route_name="mfa_totp.api", request_method="GET", permission=AUTHENTICATED,
+          plugin=NAME)
+def status(request):
+    found = TotpService(request).status(_user(request))
+    return {**found, "confirmed_at": _iso(found["confirmed_at"])}
+
+
+@api_view(route_name="mfa_totp.api.enrol", request_method="POST", permission=AUTHENTICATED,
+          plugin=NAME)
+def enrol(request):
+    _no_fields(request)
+    require_recent_auth(request)
+    service = TotpService(request)
+    user = _user(request)
+    secret = service.start_enrolment(user)
+    request.response.headers["Cache-Control"] = "no-store"
+    return {"secret": secret, "otpauth_uri": service.uri_for(user, secret)}
+
+
+@api_view(route_name="mfa_totp.api.confirm", request_method="POST", permission=AUTHENTICATED,
+          plugin=NAME)
+def confirm(request):
+    body = _check(CONFIRM, json_body(request))
+    require_recent_auth(request)
+    try:
+        codes = TotpService(request).confirm(_user(request), body["code"])
+    except NotEnrolled:
+        raise ApiError("totp_no_enrolment", "no set-up is waiting for a code (it may have "
+                       "expired): POST .../mfa/totp/enrol first", 409) from None
+    except SecondFactorFailed as exc:
+        raise ApiError(exc.code, exc.message, 422, {"code": exc.message}) from None
+    enrolment_done(request)
+    return _codes_answer(request, codes)
+
+
+@api_view(route_name="mfa_totp.api", request_method="DELETE", permission=AUTHENTICATED,
+          plugin=NAME)
+def disable(request):
+    _no_fields(request)
+    require_recent_auth(request)
+    service = TotpService(request)
+    user = _user(request)
+    if not service.removal_allowed(user):
+        raise ApiError("totp_required", "the institution requires a second factor for this "
+                       "account: set up another one first", 409)
+    try:
+        service.disable(user)
+    except NotEnrolled:
+        raise ApiError("totp_not_enrolled", "no authenticator app is set up", 404) from None
+    return no_content(request)
+
+
+@api_view(route_name="mfa_totp.api.recovery_codes", request_method="POST",
+          permission=AUTHENTICATED, plugin=NAME)
+def regenerate_recovery_codes(request):
+    _no_fields(request)
+    require_recent_auth(request)
+    try:
+        codes = TotpService(request).regenerate_recovery_codes(_user(request))
+    except NotEnrolled:
+        raise ApiError("totp_not_enrolled", "no authenticator app is set up", 409) from None
+    return _codes_answer(request, codes)
+
+
+def _method_not_allowed(allowed: tuple[str, ...]):
+    allow = ", ".join(allowed)
+
+    def view(request):
+        raise ApiError("method_not_allowed", f"this resource allows {allow}", 405,
+                       headers={"Allow": allow})
+
+    return view
+
+
+def add_method_not_allowed_views(config) -> None:
+    """The other methods of each route: 405 with Allow (404 for tenants without the plugin)."""
+    for name, (_pattern, methods) in API_ROUTES.items():
+        config.add_view(_method_not_allowed(methods), route_name=name, renderer="json",
+                        require_csrf=False, plugin=NAME)

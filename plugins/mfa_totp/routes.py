@@ -1,0 +1,33 @@
+"""The plugin's routes: console pages under ``/{tenant}/account/mfa/totp``, and the API's."""
+
+from __future__ import annotations
+
+C = "/{tenant}/account/mfa/totp"
+A = "/api/v1/{tenant}/mfa/totp"
+
+CONSOLE_ROUTES = (
+    ("mfa_totp.manage", C),
+    ("mfa_totp.enrol", C + "/enrol"),
+    ("mfa_totp.qr", C + "/qr.png"),
+    ("mfa_totp.confirm", C + "/confirm"),
+    ("mfa_totp.disable", C + "/disable"),
+    ("mfa_totp.recovery_codes", C + "/recovery-codes"),
+)
+# Route name -> pattern and the methods it serves (any other answers 405 with Allow).
+API_ROUTES = {
+    "mfa_totp.api": (A, ("DELETE", "GET")),
+    "mfa_totp.api.enrol": (A + "/enrol", ("POST",)),
+    "mfa_totp.api.confirm": (A + "/confirm", ("POST",)),
+    "mfa_totp.api.recovery_codes": (A + "/recovery-codes", ("POST",)),
+}
+# What a user whom the tenant requires to enrol must reach to do it, console and API.
+ENROL_ROUTES = ("mfa_totp.manage", "mfa_totp.enrol", "mfa_totp.qr", "mfa_totp.confirm",
+                "mfa_totp.api", "mfa_totp.api.enrol", "mfa_totp.api.confirm")
+
+
+def add_routes(config) -> None:
+    for name, pattern in CONSOLE_ROUTES:
+        # tenant_slug: "/api/..." or "/static/..." never reach these views.
+        config.add_route(name, pattern, tenant_slug=True)
+    for name, (pattern, _methods) in API_ROUTES.items():
+        config.add_route(name, pattern)

@@ -1,0 +1,144 @@
+"""Security keys and passkeys (WebAuthn) as a second factor, and passwordless sign-in.
+
+Registered as ``mfa_webauthn = plugins.mfa_webauthn`` in the
+``praxcloud.plugins`` entry-point group. Users register several
+authenticators, name them and remove them; a user with one is asked for it
+after the password (the core's second-factor step), and a tenant that sets
+``passwordless`` lets them sign in with a discoverable credential (passkey)
+alone. Ceremonies are in :mod:`.service`, pages in :mod:`.console_views`,
+JSON in :mod:`.api_views`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from praxcloud.core.assets import add_assets
+from praxcloud.core.auth import SecondFactorFailed
+from praxcloud.core.hookspecs import hookimpl
+
+from .service import (
+    METHOD,
+    WebauthnRejected,
+    count_of,
+    credentials_of,
+    delete_all,
+    parse_credential_text,
+    start_second_factor,
+    verify_second_factor,
+)
+from .tenant_settings import NAME, SETTINGS_SCHEMA, passwordless_allowed
+
+HERE = Path(__file__).parent
+PROMPT_TEMPLATE = "plugins.mfa_webauthn:templates/prompt.jinja2"
+
+CONSOLE = "/{tenant}"
+API = "/api/v1/{tenant}"
+CONSOLE_ROUTES = (
+    ("mfa_webauthn.manage", "/account/mfa/webauthn"),
+    ("mfa_webauthn.new", "/account/mfa/webauthn/new"),
+    ("mfa_webauthn.key", "/account/mfa/webauthn/{id}"),
+    ("mfa_webauthn.key_remove", "/account/mfa/webauthn/{id}/remove"),
+    ("mfa_webauthn.passkey_login", "/login/passkey"),
+)
+API_ROUTES = (
+    ("mfa_webauthn.api.credentials", "/mfa/webauthn/credentials"),
+    ("mfa_webauthn.api.credential", "/mfa/webauthn/credentials/{id}"),
+    ("mfa_webauthn.api.register_options", "/mfa/webauthn/register/options"),
+    ("mfa_webauthn.api.register", "/mfa/webauthn/register"),
+    ("mfa_webauthn.api.login_options", "/mfa/webauthn/login-options"),
+    ("mfa_webauthn.api.passkey_options", "/auth/passkey/options"),
+    ("mfa_webauthn.api.passkey", "/auth/passkey"),
+)
+# What a user whom the tenant requires to enrol may reach: the keys page and
+# every step of registering one, in the console and through the API.
+ENROL_ROUTES = ("mfa_webauthn.manage", "mfa_webauthn.new", "mfa_webauthn.api.credentials",
+                "mfa_webauthn.api.register_options", "mfa_webauthn.api.register")
+
+
+@hookimpl
+def praxcloud_plugin_info():
+    return {
+        "name": NAME,
+        "description": "Security keys and passkeys (WebAuthn) as a second factor, "
+                       "and passwordless sign-in with passkeys",
+        "settings_schema": SETTINGS_SCHEMA,
+        "tenant_migrations": str(HERE / "migrations"),
+    }
+
+
+@hookimpl
+def praxcloud_includeme(config):
+    for name, path in CONSOLE_ROUTES:
+        # tenant_slug: "/api/..." or "/static/..." never reach these console views.
+        config.add_route(name, CONSOLE + path, tenant_slug=True)
+    for name, path in API_ROUTES:
+        config.add_route(name, API + path)
+    add_assets(config, HERE / "static", prefix="mfa_webauthn-")
+    config.scan(".console_views")
+    config.scan(".api_views")
+    config.include(".api_views")
+
+
+def _has_keys(request, user) -> bool:
+    return count_of(request.tenant_db, user.id) > 0
+
+
+@hookimpl
+def praxcloud_second_factors(request, user):
+    return [METHOD] if _has_keys(request, user) else []
+
+
+@hookimpl
+def praxcloud_verify_second_factor(request, user, method, payload, challenge):
+    if method != METHOD:
+        return None
+    credential = (payload or {}).get("credential")
+    if isinstance(credential, str):  # the console form posts JSON text
+        try:
+            credential = parse_credential_text(credential)
+        except WebauthnRejected as exc:
+            raise SecondFactorFailed(exc.message, code=exc.code) from None
+    verify_second_factor(request, challenge, user, credential)
+    return True
+
+
+@hookimpl
+def praxcloud_second_factor_prompt(request, user, method, challenge):
+    if method != METHOD:
+        return None
+    options = start_second_factor(request, challenge, user)
+    return {"template": PROMPT_TEMPLATE, "webauthn_options": json.dumps(options)}
+
+
+@hookimpl
+def praxcloud_second_factor_options(request, user):
+    keys = credentials_of(request.tenant_db, user.id)
+    if not keys:
+        summary = "No security key yet"
+    elif len(keys) == 1:
+        summary = "1 security key"
+    else:
+        summary = f"{len(keys)} security keys"
+    return [{
+        "method": METHOD,
+        "title": "Security keys and passkeys",
+        "enrolled": bool(keys),
+        "summary": summary,
+        "url": request.route_url("mfa_webauthn.manage", tenant=request.tenant.slug),
+        "routes": list(ENROL_ROUTES),
+    }]
+
+
+@hookimpl
+def praxcloud_reset_second_factors(request, user):
+    return [METHOD] if delete_all(request.tenant_db, user.id) else []
+
+
+@hookimpl
+def praxcloud_login_methods(request):
+    if not passwordless_allowed(request):
+        return []
+    return [{"title": "Sign in with a passkey",
+             "url": request.route_url("mfa_webauthn.passkey_login", tenant=request.tenant.slug)}]

@@ -1,0 +1,79 @@
+"""The same code, or the same change, sent twice at the same moment takes effect once."""
+
+from __future__ import annotations
+
+import threading
+
+import webtest
+from sqlalchemy import func, select
+
+from plugins.mfa_totp.models import TotpRecoveryCode
+from praxcloud.core.scripting import tenant_request
+from tests.conftest import api_login, bearer
+from tests.plugins.mfa_totp.conftest import api_enrol, enrolled, password_step
+
+ROUNDS = 3
+
+
+def at_once(app, requests: list[tuple[str, str, dict, dict]]) -> list:
+    """Send the requests from as many threads, released together; the answers in order."""
+    barrier = threading.Barrier(len(requests))
+    answers: list = [None] * len(requests)
+
+    def send(index: int, method: str, path: str, body: dict, headers: dict) -> None:
+        client = webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost",
+                                                     "REMOTE_ADDR": "127.0.0.1"})
+        barrier.wait()
+        answers[index] = getattr(client, method)(path, body, headers=headers, status="*")
+
+    threads = [threading.Thread(target=send, args=(i, *request))
+               for i, request in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return answers
+
+
+def live_codes(registry) -> int:
+    with tenant_request(registry, "acme") as request:
+        return request.tenant_db.scalar(select(func.count(TotpRecoveryCode.id)).where(
+            TotpRecoveryCode.used_at.is_(None)))
+
+
+def test_one_code_logs_in_once(app, testapp, totp, backend):
+    secret, _ = enrolled(testapp, totp)
+    for _ in range(ROUNDS):
+        code = totp.code(secret)
+        tokens = [password_step(testapp)["mfa_token"] for _ in range(2)]
+        answers = at_once(app, [("post_json", "/api/v1/acme/auth/mfa",
+                                 {"mfa_token": token, "method": "totp", "code": code}, {})
+                                for token in tokens])
+        statuses = sorted(answer.status_int for answer in answers)
+        assert statuses == [200, 401], [a.body for a in answers]
+        assert [a.json["error"]["code"] for a in answers if a.status_int == 401] == [
+            "totp_replayed"]
+        totp.advance(30)
+
+
+def test_one_recovery_code_logs_in_once(app, testapp, totp, backend):
+    _secret, codes = enrolled(testapp, totp)
+    tokens = [password_step(testapp)["mfa_token"] for _ in range(2)]
+    answers = at_once(app, [("post_json", "/api/v1/acme/auth/mfa",
+                             {"mfa_token": token, "method": "totp", "code": codes[0]}, {})
+                            for token in tokens])
+    assert sorted(answer.status_int for answer in answers) == [200, 401]
+
+
+def test_a_double_confirm_and_a_double_regeneration_leave_ten_codes(app, testapp, totp,
+                                                                    registry, backend):
+    headers = bearer(api_login(testapp, "acme", "staff@acme.test"))
+    secret = api_enrol(testapp, headers)
+    code = totp.code(secret)
+    answers = at_once(app, [("post_json", "/api/v1/acme/mfa/totp/confirm", {"code": code},
+                             headers)] * 2)
+    assert sorted(answer.status_int for answer in answers) == [200, 409]
+    assert live_codes(registry) == 10
+    answers = at_once(app, [("post", "/api/v1/acme/mfa/totp/recovery-codes", "", headers)] * 2)
+    assert [answer.status_int for answer in answers] == [200, 200]
+    assert live_codes(registry) == 10
