@@ -31,6 +31,7 @@ def test_set_up_the_app_and_log_in_with_it(server, browser, backend, totp, tmp_p
     tour.submit("#login-form")
 
     tour.open("/acme/account/mfa")
+    tour.shot("00-two-step-sign-in")
     tour.click_link("Set up")
     assert tour.path() == "/acme/account/mfa/totp"
     tour.submit("#enrol-form")
