@@ -29,6 +29,7 @@ from praxcloud.core.views_support import api_view, json_body, no_content
 from . import events
 from .service import (
     METHOD,
+    TooManyChallenges,
     WebauthnRejected,
     credential_of,
     credentials_of,
@@ -189,7 +190,11 @@ def _require_passwordless(request) -> None:
 @api_view(route_name="mfa_webauthn.api.passkey_options", request_method="POST", plugin=NAME)
 def passkey_login_options(request):
     _require_passwordless(request)
-    options, token = passkey_options(request)
+    try:
+        options, token = passkey_options(request)
+    except TooManyChallenges as exc:
+        raise ApiError("too_many_requests", "too many passkey sign-ins from this address; "
+                       "wait a minute", 429, headers={"Retry-After": exc.retry_after}) from None
     return {"options": options, "passkey_token": token}
 
 

@@ -31,6 +31,7 @@ from praxcloud.core.stepup import require_recent_auth
 from . import events
 from .service import (
     MAX_NAME,
+    TooManyChallenges,
     WebauthnRejected,
     credential_of,
     credentials_of,
@@ -168,7 +169,15 @@ def _require_passwordless(request) -> None:
 
 def _passkey_page(request, next_path: str | None, error: str | None = None,
                   status: int = 200) -> dict:
-    options, token = passkey_options(request)
+    try:
+        options, token = passkey_options(request)
+    except TooManyChallenges as exc:
+        # No challenge, so no button: only the message and the way back to the password.
+        request.response.status = 429
+        request.response.headers["Retry-After"] = str(exc.retry_after)
+        return {"options": "null", "passkey_token": "", "next": next_path,
+                "error": "Too many passkey sign-ins from this address. Please wait a minute "
+                         "and try again."}
     request.response.status = status
     return {"options": json.dumps(options), "passkey_token": token, "next": next_path,
             "error": error}

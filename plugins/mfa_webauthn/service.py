@@ -54,6 +54,7 @@ from praxcloud.core.tokens import hash_token, new_token
 
 from .models import PURPOSE_PASSKEY, PURPOSE_REGISTER, WebauthnChallenge, WebauthnCredential
 from .relying_party import relying_party
+from .tenant_settings import NAME
 
 log = logging.getLogger(__name__)
 
@@ -420,8 +421,35 @@ def verify_second_factor(request, challenge: LoginChallenge, user: User, credent
 
 # Passwordless ---------------------------------------------------------------------------
 
+# Anyone may ask for passkey options and each answer stores a challenge row,
+# so one client address gets this many a minute; a person needs one or two.
+PASSKEY_OPTIONS_PER_MINUTE = 30
+
+
+class TooManyChallenges(Exception):
+    """A client asked for passkey options too often (or the counter is unreadable)."""
+
+    retry_after = 60
+
+
+def _spend_passkey_budget(request) -> None:
+    state = request.registry.shared_state.for_tenant(request.tenant.slug).namespace(NAME)
+    try:
+        used = state.incr(f"passkey-options:{request.client_addr}", 60)
+    except Exception:
+        # Fail closed: without the counter, no more challenge rows for anyone.
+        log.exception("mfa_webauthn: the passkey-options counter is unreadable")
+        raise TooManyChallenges() from None
+    if used > PASSKEY_OPTIONS_PER_MINUTE:
+        raise TooManyChallenges()
+
+
 def passkey_options(request) -> tuple[dict, str]:
-    """Options for any discoverable credential of the tenant, and the token that redeems them."""
+    """Options for any discoverable credential of the tenant, and the token that redeems them.
+
+    Raises TooManyChallenges when this client address asked too often.
+    """
+    _spend_passkey_budget(request)
     options, raw = authentication_options(request, None, require_uv=True)
     token = new_token()
     _store_challenge(request, PURPOSE_PASSKEY, hash_token(token), raw)

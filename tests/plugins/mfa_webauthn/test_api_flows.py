@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from plugins.mfa_webauthn.models import WebauthnChallenge, WebauthnCredential
+from plugins.mfa_webauthn.service import PASSKEY_OPTIONS_PER_MINUTE
 from praxcloud.core.scripting import tenant_request
 from tests.api.conftest import audit_events
 from tests.conftest import PASSWORD
@@ -274,6 +275,23 @@ def test_passwordless_tampered_client_data_is_400(passwordless, testapp):
                                     {"passkey_token": start["passkey_token"],
                                      "credential": credential}, status=400).json
         assert refused["error"]["code"] == "webauthn_invalid", change
+
+
+def test_passkey_options_are_limited_per_client_address(passwordless, testapp, registry):
+    """Anyone may ask for passkey options and each stores a challenge: one address gets 30 a
+    minute, in the API and the console alike; another address is not held up."""
+    for _ in range(PASSKEY_OPTIONS_PER_MINUTE):
+        testapp.post("/api/v1/acme/auth/passkey/options")
+    refused = testapp.post("/api/v1/acme/auth/passkey/options", status=429)
+    assert refused.json["error"]["code"] == "too_many_requests"
+    assert refused.headers["Retry-After"] == "60"
+    page = testapp.get("/acme/login/passkey", status=429)
+    assert "Too many passkey sign-ins" in page.text and "webauthn-passkey" not in page.text
+    with tenant_request(registry, "acme") as request:
+        stored = request.tenant_db.scalars(select(WebauthnChallenge)).all()
+    assert len(stored) == PASSKEY_OPTIONS_PER_MINUTE
+    testapp.post("/api/v1/acme/auth/passkey/options",
+                 extra_environ={"REMOTE_ADDR": "192.0.2.7"}, status=200)
 
 
 def test_passwordless_is_off_unless_the_tenant_allows_it(webauthn, testapp):
