@@ -107,4 +107,6 @@ def includeme(config) -> None:
     include_plugins(config)
     # Plugin routes were added after the API's catch-all; put it back last.
     add_api_catch_all(config)
+    # The served OpenAPI document: the core's and each installed plugin's part.
+    config.include(".api.document")
     config.commit()

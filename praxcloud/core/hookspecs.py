@@ -7,7 +7,8 @@ implementation that returns something other than ``None``.
 
 Hooks that take a ``request`` are called only on the plugins enabled for the
 request's tenant. Hooks without a tenant (``praxcloud_plugin_info``,
-``praxcloud_includeme``, ``praxcloud_periodic_tasks``, ``praxcloud_cli``) are
+``praxcloud_includeme``, ``praxcloud_openapi``, ``praxcloud_periodic_tasks``,
+``praxcloud_cli``) are
 called on every installed plugin, once, at start-up.
 """
 
@@ -36,6 +37,21 @@ def praxcloud_plugin_info():
     the core's head), and ``version``, used only when the plugin is not an
     installed distribution (the distribution's version wins). A plugin whose
     info is wrong (name, schema, defaults) is marked broken at start-up.
+    """
+
+
+@hookspec
+def praxcloud_openapi():
+    """Describe the plugin's JSON endpoints for the API's OpenAPI document.
+
+    Return ``{"paths": {template: {method: operation}}, "schemas": {name: schema}}``.
+    Templates start with ``/api/v1/{tenant}/``; build operations with
+    ``praxcloud.core.api.document.operation`` (it adds the tenant parameter,
+    bearer security and the common error answers) and reference schemas,
+    the plugin's or the core's (``Error``, ``Token``), with ``ref(name)``.
+    Name schemas after the plugin (``TotpStatus``): a name, path or
+    operationId that another part already uses marks the plugin broken.
+    Called once at start-up on every installed plugin.
     """
 
 

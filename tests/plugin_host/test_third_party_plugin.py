@@ -29,10 +29,12 @@ def menu_titles(registry, slug: str) -> list[str]:
 def test_installed_plugin_is_discovered_through_its_entry_point(hello_dist, registry):
     host = registry.plugin_host
     info = host.infos["hello"]
-    assert info.version == hello_dist.version == "1.2.0"
+    assert info.version == hello_dist.version == "1.3.0"
     assert info.distribution == hello_dist.metadata["Name"]
     assert info.hooks == ["praxcloud_audit_event", "praxcloud_includeme",
-                          "praxcloud_menu_links", "praxcloud_plugin_info"]
+                          "praxcloud_menu_links", "praxcloud_openapi", "praxcloud_plugin_info"]
+    # Its JSON endpoint is in the served API document.
+    assert "/api/v1/{tenant}/hello" in registry.openapi_document["paths"]
     module = host.pm.get_plugin("hello")
     assert module is sys.modules["praxcloud_hello"]
     # Imported from the installed distribution, not from the test tree.

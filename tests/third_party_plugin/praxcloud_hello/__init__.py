@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from praxcloud.core.api.document import json_response, operation
 from praxcloud.core.assets import add_assets
 from praxcloud.core.hookspecs import hookimpl
 
@@ -55,6 +56,19 @@ def praxcloud_includeme(config):
     add_assets(config, HERE / "static", prefix="hello-")
     # Relative to this package: the host gives each plugin a configurator of its own package.
     config.scan(".views")
+
+
+@hookimpl
+def praxcloud_openapi():
+    # The JSON endpoint in the API's document, built like the core's own operations.
+    return {
+        "paths": {"/api/v1/{tenant}/hello": {"get": operation(
+            "The tenant's greeting for the logged-in user (counts a visit)",
+            {"200": json_response("HelloGreeting")}, op_id="helloGreeting")}},
+        "schemas": {"HelloGreeting": {
+            "type": "object", "required": ["greeting", "user"], "additionalProperties": False,
+            "properties": {"greeting": {"type": "string"}, "user": {"type": "string"}}}},
+    }
 
 
 @hookimpl
