@@ -3,7 +3,8 @@
 Registered in setup.cfg as ``mfa_totp = plugins.mfa_totp``. A user enrols
 on the console (``/{tenant}/account/mfa/totp``: a QR code, the secret as
 text, a first code to confirm) or through the API
-(``/api/v1/{tenant}/mfa/totp/...``); from then on every login asks for a
+(``/api/v1/{tenant}/mfa/totp/...``, described in the served OpenAPI
+document: see :mod:`.openapi`); from then on every login asks for a
 code after the password. The login's second step takes method ``totp`` and,
 in the same ``code`` field, either the app's 6-digit code or one of the ten
 single-use recovery codes (``xxxx-xxxx-xxxx-xxxx``); there is no separate
@@ -24,6 +25,7 @@ from praxcloud.core.hookspecs import hookimpl
 from .api_views import add_method_not_allowed_views
 from .codes import MALFORMED
 from .config import METHOD, NAME, SETTINGS_SCHEMA
+from .openapi import openapi_part
 from .routes import ENROL_ROUTES, add_routes
 from .service import TotpService
 
@@ -49,6 +51,11 @@ def praxcloud_includeme(config):
     config.scan(".console_views")
     config.scan(".api_views")
     add_method_not_allowed_views(config)
+
+
+@hookimpl
+def praxcloud_openapi():
+    return openapi_part()
 
 
 @hookimpl

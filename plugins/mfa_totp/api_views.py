@@ -100,6 +100,9 @@ def confirm(request):
         raise ApiError("totp_no_enrolment", "no set-up is waiting for a code (it may have "
                        "expired): POST .../mfa/totp/enrol first", 409) from None
     except SecondFactorFailed as exc:
+        if exc.code == "totp_unavailable":
+            # The server cannot open the secret: not the code's fault, and nothing changed.
+            raise ApiError(exc.code, exc.message, 503) from None
         raise ApiError(exc.code, exc.message, 422, {"code": exc.message}) from None
     enrolment_done(request)
     return _codes_answer(request, codes)

@@ -6,7 +6,7 @@ authenticators, name them and remove them; a user with one is asked for it
 after the password (the core's second-factor step), and a tenant that sets
 ``passwordless`` lets them sign in with a discoverable credential (passkey)
 alone. Ceremonies are in :mod:`.service`, pages in :mod:`.console_views`,
-JSON in :mod:`.api_views`.
+JSON in :mod:`.api_views` (described for the OpenAPI document in :mod:`.openapi`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from praxcloud.core.assets import add_assets
 from praxcloud.core.auth import SecondFactorFailed
 from praxcloud.core.hookspecs import hookimpl
 
+from .openapi import openapi_part
 from .service import (
     METHOD,
     WebauthnRejected,
@@ -79,6 +80,11 @@ def praxcloud_includeme(config):
     config.scan(".console_views")
     config.scan(".api_views")
     config.include(".api_views")
+
+
+@hookimpl
+def praxcloud_openapi():
+    return openapi_part()
 
 
 def _has_keys(request, user) -> bool:

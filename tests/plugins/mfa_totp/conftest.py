@@ -1,5 +1,9 @@
 """Fixtures of the mfa_totp tests: the plugin enabled for acme, a frozen clock, a phone.
 
+Every client here is a :class:`tests.api.conftest.ValidatingTestApp` (the
+``testapp`` of tests/plugins/conftest.py, or :func:`validating_client`):
+each API answer must be one the served OpenAPI document describes.
+
 Codes are made as a person's phone would: by ``oathtool`` (OATH Toolkit), a
 separate implementation of RFC 6238, from the secret the API answers or the
 console's QR code shows (decoded by ``zbarimg``). The service's clock
@@ -24,9 +28,19 @@ from plugins.mfa_totp import service
 from praxcloud.core import contracts
 from praxcloud.core.models import AuthSession, User
 from praxcloud.core.scripting import tenant_request
+from tests.api.conftest import OpenApiChecker, ValidatingTestApp
 from tests.conftest import PASSWORD, api_login, bearer, need
 
 STEP = 30
+ENVIRON = {"HTTP_HOST": "localhost", "REMOTE_ADDR": "127.0.0.1"}
+
+
+def validating_client(app) -> ValidatingTestApp:
+    """A client of ``app`` whose API answers are held to the document ``app`` serves, as the
+    ``testapp`` of tests/plugins/conftest.py is: for tests that need more than one client."""
+    client = ValidatingTestApp(app, extra_environ=ENVIRON)
+    client.checker = OpenApiChecker(app.registry.openapi_document)
+    return client
 
 
 def oathtool(secret: str, at: float) -> str:

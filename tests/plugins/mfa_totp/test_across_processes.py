@@ -6,13 +6,18 @@ from __future__ import annotations
 import uuid
 
 import pytest
-import webtest
 
 from praxcloud import main
 from praxcloud.core import contracts
 from praxcloud.core.shared_state import build_shared_state
 from tests.conftest import REDIS_URL, need
-from tests.plugins.mfa_totp.conftest import STEP, enrolled, mfa_step, password_step
+from tests.plugins.mfa_totp.conftest import (
+    STEP,
+    enrolled,
+    mfa_step,
+    password_step,
+    validating_client,
+)
 from tests.shared_state.test_shared_state import redis_cleanup
 
 
@@ -24,8 +29,7 @@ def two_processes(app, registry, settings, totp):
     shared = {"praxcloud.shared_state_url": REDIS_URL, "praxcloud.shared_state_prefix": prefix}
     registry.shared_state = build_shared_state(shared)
     other = main({}, **{**settings, **shared})
-    environ = {"HTTP_HOST": "localhost", "REMOTE_ADDR": "127.0.0.1"}
-    yield webtest.TestApp(app, extra_environ=environ), webtest.TestApp(other, extra_environ=environ)
+    yield validating_client(app), validating_client(other)
     other.registry.tenancy.dispose()
     redis_cleanup(prefix)
 

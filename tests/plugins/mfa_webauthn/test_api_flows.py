@@ -360,3 +360,65 @@ def test_settings_are_validated(registry, tenant):
     with pytest.raises(PluginError) as refused:
         enable(registry, rp_id="https://not a domain", origins=["ftp://x"], colour="red")
     assert set(refused.value.fields) == {"rp_id", "origins.0", "colour"}
+
+
+def test_an_account_with_the_most_keys_gets_no_more_registration_options(webauthn, testapp,
+                                                                         monkeypatch):
+    from plugins.mfa_webauthn import service
+
+    monkeypatch.setattr(service, "MAX_CREDENTIALS_PER_USER", 2)
+    headers = api_headers(testapp)
+    register_key(testapp, headers, name="One")
+    register_key(testapp, headers, name="Two")
+    refused = testapp.post("/api/v1/acme/mfa/webauthn/register/options", headers=headers,
+                           status=409).json["error"]
+    assert refused["code"] == "too_many_keys"
+    with tenant_request(webauthn, "acme") as request:
+        assert len(request.tenant_db.scalars(select(WebauthnChallenge)).all()) == 2
+
+
+def test_renaming_refuses_bad_names_and_ids_that_are_not_keys(webauthn, testapp):
+    headers = api_headers(testapp)
+    _, answer = register_key(testapp, headers)
+    url = f"/api/v1/acme/mfa/webauthn/credentials/{answer['id']}"
+    for name, reason in (("   ", "give the security key a name"),
+                         ("x" * 81, "the name is longer than 80 characters"),
+                         ("Blue\x07key", "the name contains control characters"),
+                         (7, "give the security key a name")):
+        refused = testapp.patch_json(url, {"name": name}, headers=headers, status=422).json
+        assert refused["error"]["fields"] == {"name": reason}, name
+    refused = testapp.patch_json(url, {"name": "Red", "colour": "red"}, headers=headers,
+                                 status=422).json
+    assert refused["error"]["fields"] == {"colour": "unknown field"}
+    for key_id in ("0", "abc", "01", str(2**31)):
+        testapp.patch_json(f"/api/v1/acme/mfa/webauthn/credentials/{key_id}", {"name": "Red"},
+                           headers=headers, status=404)
+    listed = testapp.get("/api/v1/acme/mfa/webauthn/credentials", headers=headers).json
+    assert [key["name"] for key in listed["credentials"]] == ["Blue key"]
+
+
+def test_login_options_for_a_login_without_a_key_method_are_refused(webauthn, testapp):
+    from praxcloud.core.models import LoginChallenge
+
+    register_key(testapp, api_headers(testapp))
+    mfa_token = start_login(testapp)
+    with tenant_request(webauthn, "acme") as request:
+        for challenge in request.tenant_db.scalars(select(LoginChallenge)):
+            challenge.methods = ["totp"]
+    refused = login_options(testapp, mfa_token, status=400)
+    assert refused["error"]["code"] == "mfa_method_invalid"
+    assert testapp.post_json("/api/v1/acme/mfa/webauthn/login-options", {"mfa_token": 5},
+                             status=401).json["error"]["code"] == "mfa_token_invalid"
+
+
+def test_passkey_bodies_are_checked_field_by_field(passwordless, testapp):
+    url = "/api/v1/acme/auth/passkey"
+    for body, field in (({"credential": {}}, "passkey_token"),
+                        ({"passkey_token": "", "credential": {}}, "passkey_token"),
+                        ({"passkey_token": "t" * 201, "credential": {}}, "passkey_token"),
+                        ({"passkey_token": "t", "credential": []}, "credential"),
+                        ({"passkey_token": "t", "credential": {}, "user": "x"}, "user")):
+        refused = testapp.post_json(url, body, status=422).json["error"]
+        assert set(refused["fields"]) == {field}, body
+    assert testapp.post(url, "passkey", headers={"Content-Type": "text/plain"},
+                        status=415).json["error"]["code"] == "unsupported_media_type"
