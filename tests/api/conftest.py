@@ -90,6 +90,28 @@ class OpenApiChecker:
         self.validate(schema, response.json, where)
 
 
+def served_api_methods(registry, route_prefix: str = "") -> dict[str, set[str]]:
+    """Pattern -> the methods (lower case, HEAD aside) the views of the app's /api/ routes serve.
+
+    Only routes whose name starts with ``route_prefix``; the API's 405 views
+    name no method and so add none.
+    """
+    from pyramid.interfaces import IRoutesMapper
+
+    patterns = {route.name: route.pattern
+                for route in registry.getUtility(IRoutesMapper).get_routes()
+                if route.name.startswith(route_prefix) and route.pattern.startswith("/api/")}
+    served: dict[str, set[str]] = {pattern: set() for pattern in patterns.values()}
+    for entry in registry.introspector.get_category("views"):
+        view = entry["introspectable"]
+        methods = view["request_methods"]
+        if view["route_name"] in patterns and methods:
+            for method in ([methods] if isinstance(methods, str) else methods):
+                if method != "HEAD":
+                    served[patterns[view["route_name"]]].add(method.lower())
+    return served
+
+
 class ValidatingTestApp(webtest.TestApp):
     """A WebTest app that checks every API response against the OpenAPI document."""
 

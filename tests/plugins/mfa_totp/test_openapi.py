@@ -10,35 +10,18 @@ from __future__ import annotations
 
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
-from pyramid.interfaces import IRoutesMapper
 
 from plugins.mfa_totp.config import NAME
 from plugins.mfa_totp.openapi import openapi_part
-from tests.api.conftest import ValidatingTestApp
+from tests.api.conftest import ValidatingTestApp, served_api_methods
 from tests.conftest import api_login, bearer
 
 API = "/api/v1/acme/mfa/totp"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
-def plugin_api_routes(registry) -> dict[str, str]:
-    """Route name -> pattern of the plugin's routes under /api/, as the app has them."""
-    return {route.name: route.pattern
-            for route in registry.getUtility(IRoutesMapper).get_routes()
-            if route.name.startswith(NAME + ".") and route.pattern.startswith("/api/")}
-
-
 def served_methods(registry) -> dict[str, set[str]]:
-    """Pattern -> the methods its views serve (the 405 views name no method)."""
-    patterns = plugin_api_routes(registry)
-    served: dict[str, set[str]] = {pattern: set() for pattern in patterns.values()}
-    for entry in registry.introspector.get_category("views"):
-        view = entry["introspectable"]
-        methods = view["request_methods"]
-        if view["route_name"] in patterns and methods:
-            for method in ([methods] if isinstance(methods, str) else methods):
-                served[patterns[view["route_name"]]].add(method.lower())
-    return served
+    return served_api_methods(registry, NAME + ".")
 
 
 def test_every_api_route_is_documented_with_the_methods_its_views_serve(testapp, registry):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from openapi_spec_validator import validate
-from pyramid.interfaces import IRoutesMapper
 
 from plugins.mfa_webauthn.openapi import PATHS, SCHEMAS
+from tests.api.conftest import served_api_methods
 
 from .conftest import api_headers
 
@@ -13,19 +13,7 @@ PREFIX = "mfa_webauthn."
 
 
 def served_methods(registry) -> dict[str, set[str]]:
-    """The plugin's /api/ route patterns and the methods their views answer (HEAD aside)."""
-    patterns = {route.name: route.pattern
-                for route in registry.getUtility(IRoutesMapper).get_routes()
-                if route.name.startswith(PREFIX) and route.pattern.startswith("/api/")}
-    served: dict[str, set[str]] = {pattern: set() for pattern in patterns.values()}
-    for entry in registry.introspector.get_category("views"):
-        view = entry["introspectable"]
-        methods = view["request_methods"]
-        if view["route_name"] in patterns and methods:
-            for method in ([methods] if isinstance(methods, str) else methods):
-                if method != "HEAD":
-                    served[patterns[view["route_name"]]].add(method.lower())
-    return served
+    return served_api_methods(registry, PREFIX)
 
 
 def test_every_api_route_is_documented_with_exactly_its_methods(registry):
