@@ -5,7 +5,8 @@ Registered as ``mfa_webauthn = plugins.mfa_webauthn`` in the
 authenticators, name them and remove them; a user with one is asked for it
 after the password (the core's second-factor step), and a tenant that sets
 ``passwordless`` lets them sign in with a discoverable credential (passkey)
-alone. Ceremonies are in :mod:`.service`, pages in :mod:`.console_views`,
+alone. Ceremonies are in :mod:`.service` (passwordless sign-in in
+:mod:`.passkeys`), pages in :mod:`.console_views`,
 JSON in :mod:`.api_views` (described for the OpenAPI document in :mod:`.openapi`).
 """
 

@@ -27,14 +27,12 @@ from praxcloud.core.stepup import require_recent_auth
 from praxcloud.core.views_support import api_view, json_body, no_content
 
 from . import events
+from .passkeys import TooManyChallenges, passkey_assertion, passkey_options
 from .service import (
     METHOD,
-    TooManyChallenges,
     WebauthnRejected,
     credential_of,
     credentials_of,
-    passkey_assertion,
-    passkey_options,
     record_use,
     register,
     registration_options,

@@ -29,15 +29,13 @@ from praxcloud.core.permissions import AUTHENTICATED
 from praxcloud.core.stepup import require_recent_auth
 
 from . import events
+from .passkeys import TooManyChallenges, passkey_assertion, passkey_options
 from .service import (
     MAX_NAME,
-    TooManyChallenges,
     WebauthnRejected,
     credential_of,
     credentials_of,
     parse_credential_text,
-    passkey_assertion,
-    passkey_options,
     record_use,
     register,
     registration_options,

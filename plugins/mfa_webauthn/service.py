@@ -6,7 +6,7 @@ Every challenge is kept server-side, used once and for a few minutes only:
   session that asked, found again by the challenge the browser signed;
 - second factor: the login's ``LoginChallenge.data`` (the core's row);
 - passwordless: a ``webauthn_challenges`` row found by the hash of the
-  ``passkey_token`` handed to the client.
+  ``passkey_token`` handed to the client (:mod:`.passkeys`).
 
 Spending a challenge happens in a transaction of its own, before the
 response is checked, so a failed attempt (whose request is rolled back)
@@ -50,11 +50,9 @@ from webauthn.helpers.structs import (
 from praxcloud.core.auth import SecondFactorFailed, second_factors
 from praxcloud.core.mfa import is_required
 from praxcloud.core.models import LoginChallenge, User, utcnow
-from praxcloud.core.tokens import hash_token, new_token
 
-from .models import PURPOSE_PASSKEY, PURPOSE_REGISTER, WebauthnChallenge, WebauthnCredential
+from .models import PURPOSE_REGISTER, WebauthnChallenge, WebauthnCredential
 from .relying_party import relying_party
-from .tenant_settings import NAME
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +174,7 @@ def _options_dict(options) -> dict:
 
 # Server-side challenges --------------------------------------------------------
 
-def _store_challenge(request, purpose: str, lookup_hash: str, challenge: bytes,
+def store_challenge(request, purpose: str, lookup_hash: str, challenge: bytes,
                      user_id: int | None = None, session_id: int | None = None) -> None:
     db = request.tenant_db
     now = utcnow()
@@ -187,7 +185,7 @@ def _store_challenge(request, purpose: str, lookup_hash: str, challenge: bytes,
                              expires_at=now + CHALLENGE_LIFETIME))
 
 
-def _claim(request, purpose: str, lookup_hash: str, user_id: int | None = None,
+def claim_challenge(request, purpose: str, lookup_hash: str, user_id: int | None = None,
            session_id: int | None = None) -> bytes:
     """Spend a stored challenge, committed at once; return its bytes.
 
@@ -276,7 +274,7 @@ def registration_options(request, user: User) -> dict:
         exclude_credentials=[_descriptor(row) for row in credentials_of(request.tenant_db,
                                                                          user.id)],
     )
-    _store_challenge(request, PURPOSE_REGISTER, _lookup_hash(options.challenge),
+    store_challenge(request, PURPOSE_REGISTER, _lookup_hash(options.challenge),
                      options.challenge, user.id, request.praxcloud_identity.session.id)
     return _options_dict(options)
 
@@ -285,8 +283,9 @@ def register(request, user: User, name: str, credential) -> WebauthnCredential:
     """Check an attestation against the challenge this session was given; keep the key."""
     name = clean_name(name)
     credential = _check_shape(credential)
-    expected = _claim(request, PURPOSE_REGISTER, _lookup_hash(_signed_challenge(credential)),
-                      user.id, request.praxcloud_identity.session.id)
+    expected = claim_challenge(request, PURPOSE_REGISTER,
+                               _lookup_hash(_signed_challenge(credential)),
+                               user.id, request.praxcloud_identity.session.id)
     rp = relying_party(request)
     try:
         verified = verify_registration_response(
@@ -417,53 +416,3 @@ def verify_second_factor(request, challenge: LoginChallenge, user: User, credent
         raise SecondFactorFailed(exc.message, code=exc.code) from None
     challenge.data = data
     record_use(assertion)
-
-
-# Passwordless ---------------------------------------------------------------------------
-
-# Anyone may ask for passkey options and each answer stores a challenge row,
-# so one client address gets this many a minute; a person needs one or two.
-PASSKEY_OPTIONS_PER_MINUTE = 30
-
-
-class TooManyChallenges(Exception):
-    """A client asked for passkey options too often (or the counter is unreadable)."""
-
-    retry_after = 60
-
-
-def _spend_passkey_budget(request) -> None:
-    state = request.registry.shared_state.for_tenant(request.tenant.slug).namespace(NAME)
-    try:
-        used = state.incr(f"passkey-options:{request.client_addr}", 60)
-    except Exception:
-        # Fail closed: without the counter, no more challenge rows for anyone.
-        log.exception("mfa_webauthn: the passkey-options counter is unreadable")
-        raise TooManyChallenges() from None
-    if used > PASSKEY_OPTIONS_PER_MINUTE:
-        raise TooManyChallenges()
-
-
-def passkey_options(request) -> tuple[dict, str]:
-    """Options for any discoverable credential of the tenant, and the token that redeems them.
-
-    Raises TooManyChallenges when this client address asked too often.
-    """
-    _spend_passkey_budget(request)
-    options, raw = authentication_options(request, None, require_uv=True)
-    token = new_token()
-    _store_challenge(request, PURPOSE_PASSKEY, hash_token(token), raw)
-    return options, token
-
-
-def passkey_assertion(request, passkey_token, credential) -> tuple[Assertion, User]:
-    """Spend the token's challenge and check the assertion; the login is the caller's to finish."""
-    if not isinstance(passkey_token, str) or not passkey_token or len(passkey_token) > 200:
-        raise WebauthnRejected("the passkey_token is missing or malformed",
-                               "webauthn_challenge_invalid")
-    expected = _claim(request, PURPOSE_PASSKEY, hash_token(passkey_token))
-    assertion = verify_assertion(request, credential, expected, passwordless=True)
-    user = request.tenant_db.get(User, assertion.credential.user_id)
-    if user is None or not user.is_active:
-        raise WebauthnRejected("this passkey cannot sign in", "passkey_rejected")
-    return assertion, user

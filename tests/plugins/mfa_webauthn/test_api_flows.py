@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from plugins.mfa_webauthn.models import WebauthnChallenge, WebauthnCredential
-from plugins.mfa_webauthn.service import PASSKEY_OPTIONS_PER_MINUTE
+from plugins.mfa_webauthn.passkeys import PASSKEY_OPTIONS_PER_MINUTE
 from praxcloud.core.scripting import tenant_request
 from tests.api.conftest import audit_events
 from tests.conftest import PASSWORD
