@@ -34,6 +34,12 @@ def _redirect(request, route: str) -> HTTPSeeOther:
     return HTTPSeeOther(request.route_url(route, tenant=request.tenant.slug))
 
 
+def _start_again(request):
+    """The waiting set-up is gone (expired or done elsewhere): back to the start."""
+    request.flash("Start the set-up again: it was not finished in time.", "info")
+    return _redirect(request, "mfa_totp.manage")
+
+
 def _no_store(response) -> None:
     # Pages and images that show a secret or recovery codes must not be cached anywhere.
     response.headers["Cache-Control"] = "no-store"
@@ -78,8 +84,7 @@ def enrol_page(request):
     require_recent_auth(request)
     secret = TotpService(request).pending_secret(_user(request))
     if secret is None:
-        request.flash("Start the set-up again: it was not finished in time.", "info")
-        return _redirect(request, "mfa_totp.manage")
+        return _start_again(request)
     return _enrol_page(request, secret)
 
 
@@ -111,8 +116,7 @@ def confirm(request):
     code = code.strip() if isinstance(code, str) else ""
     secret = service.pending_secret(user)
     if secret is None:
-        request.flash("Start the set-up again: it was not finished in time.", "info")
-        return _redirect(request, "mfa_totp.manage")
+        return _start_again(request)
     if not code or len(code) > MAX_CODE:
         return _enrol_page(request, secret, {"code": "Enter the code your app shows."},
                            FORM_INVALID)
@@ -121,8 +125,7 @@ def confirm(request):
     except SecondFactorFailed as exc:
         return _enrol_page(request, secret, {"code": sentence(exc.message)}, FORM_INVALID)
     except NotEnrolled:
-        request.flash("Start the set-up again: it was not finished in time.", "info")
-        return _redirect(request, "mfa_totp.manage")
+        return _start_again(request)
     enrolment_done(request)
     request.flash("Two-step sign-in with your authenticator app is on.", "success")
     return _recovery_codes_page(request, codes)

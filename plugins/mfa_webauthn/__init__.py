@@ -5,8 +5,8 @@ Registered as ``mfa_webauthn = plugins.mfa_webauthn`` in the
 authenticators, name them and remove them; a user with one is asked for it
 after the password (the core's second-factor step), and a tenant that sets
 ``passwordless`` lets them sign in with a discoverable credential (passkey)
-alone. Ceremonies are in :mod:`.service` (passwordless sign-in in
-:mod:`.passkeys`), pages in :mod:`.console_views`,
+alone. Ceremonies are in :mod:`.service` (the login's second step in
+:mod:`.second_factor`, passwordless sign-in in :mod:`.passkeys`), pages in :mod:`.console_views`,
 JSON in :mod:`.api_views` (described for the OpenAPI document in :mod:`.openapi`).
 """
 
@@ -20,6 +20,7 @@ from praxcloud.core.auth import SecondFactorFailed
 from praxcloud.core.hookspecs import hookimpl
 
 from .openapi import openapi_part
+from .second_factor import start_second_factor, verify_second_factor
 from .service import (
     METHOD,
     WebauthnRejected,
@@ -27,8 +28,6 @@ from .service import (
     credentials_of,
     delete_all,
     parse_credential_text,
-    start_second_factor,
-    verify_second_factor,
 )
 from .tenant_settings import NAME, SETTINGS_SCHEMA, passwordless_allowed
 

@@ -28,6 +28,7 @@ from praxcloud.core.views_support import api_view, json_body, no_content
 
 from . import events
 from .passkeys import TooManyChallenges, passkey_assertion, passkey_options
+from .second_factor import start_second_factor
 from .service import (
     METHOD,
     WebauthnRejected,
@@ -39,7 +40,6 @@ from .service import (
     removal_blocked,
     remove,
     rename,
-    start_second_factor,
 )
 from .tenant_settings import NAME, passwordless_allowed
 

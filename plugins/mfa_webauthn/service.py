@@ -4,7 +4,8 @@ Every challenge is kept server-side, used once and for a few minutes only:
 
 - registration: a ``webauthn_challenges`` row bound to the user and the
   session that asked, found again by the challenge the browser signed;
-- second factor: the login's ``LoginChallenge.data`` (the core's row);
+- second factor: the login's ``LoginChallenge.data`` (the core's row;
+  :mod:`.second_factor`);
 - passwordless: a ``webauthn_challenges`` row found by the hash of the
   ``passkey_token`` handed to the client (:mod:`.passkeys`).
 
@@ -47,9 +48,9 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from praxcloud.core.auth import SecondFactorFailed, second_factors
+from praxcloud.core.auth import second_factors
 from praxcloud.core.mfa import is_required
-from praxcloud.core.models import LoginChallenge, User, utcnow
+from praxcloud.core.models import User, utcnow
 
 from .models import PURPOSE_REGISTER, WebauthnChallenge, WebauthnCredential
 from .relying_party import relying_party
@@ -377,42 +378,3 @@ def verify_assertion(request, credential, expected_challenge: bytes, *,
 def record_use(assertion: Assertion) -> None:
     assertion.credential.sign_count = assertion.new_sign_count
     assertion.credential.last_used_at = utcnow()
-
-
-# Second factor: the state lives in the core's LoginChallenge --------------------------
-
-def start_second_factor(request, challenge: LoginChallenge, user: User) -> dict:
-    """Request options for ``user``'s keys; the challenge replaces any earlier one of this login."""
-    options, raw = authentication_options(request, credentials_of(request.tenant_db, user.id),
-                                          require_uv=False)
-    expires = utcnow() + CHALLENGE_LIFETIME
-    challenge.data = {**(challenge.data or {}),
-                      STATE_KEY: {"challenge": b64url(raw), "expires_at": expires.isoformat()}}
-    return options
-
-
-def verify_second_factor(request, challenge: LoginChallenge, user: User, credential) -> None:
-    """Check the assertion against this login's challenge, which is spent either way."""
-    data = dict(challenge.data or {})
-    state = data.pop(STATE_KEY, None)
-    try:
-        if not isinstance(state, dict):
-            raise WebauthnRejected("ask your security key again: this login has no open "
-                                   "security-key challenge", "webauthn_challenge_invalid")
-        try:
-            expected = from_b64url(state["challenge"])
-            expires = dt.datetime.fromisoformat(state["expires_at"])
-        except (KeyError, TypeError, ValueError, binascii.Error):
-            raise WebauthnRejected("the security-key challenge is damaged; start again",
-                                   "webauthn_challenge_invalid") from None
-        if expires <= utcnow():
-            raise WebauthnRejected("the security-key challenge has expired; ask your key again",
-                                   "webauthn_challenge_invalid")
-        assertion = verify_assertion(request, credential, expected, user_id=user.id)
-    except WebauthnRejected as exc:
-        if state is not None:
-            # The request is rolled back on failure: spend the challenge in its own transaction.
-            request.durable_tenant_update(LoginChallenge, challenge.id, data=data)
-        raise SecondFactorFailed(exc.message, code=exc.code) from None
-    challenge.data = data
-    record_use(assertion)
