@@ -55,13 +55,13 @@ class FieldCodec(Protocol):
 class TenantFieldCodecs:
     """One tenant's codecs, keyed by (model, field); empty when every field is plain."""
 
-    def __init__(self, codecs: dict[tuple[type, str], Any] | None = None):
+    def __init__(self, codecs: dict[tuple[type, str], FieldCodec] | None = None):
         self._codecs = dict(codecs or {})
 
     def __bool__(self) -> bool:
         return bool(self._codecs)
 
-    def get(self, model: type, field: str):
+    def get(self, model: type, field: str) -> FieldCodec | None:
         return self._codecs.get((model, field))
 
     def is_encoded(self, model: type, field: str) -> bool:
