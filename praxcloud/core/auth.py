@@ -12,7 +12,8 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .models import LoginChallenge, User, utcnow
 from .tokens import hash_token, new_token
@@ -166,8 +167,29 @@ def check_second_factor(request, challenge: LoginChallenge, method: str, payload
             durable=True,
         )
         raise
-    challenge.used_at = utcnow()
+    spend_challenge(request, challenge)
     return user
+
+
+def spend_challenge(request, challenge: LoginChallenge) -> None:
+    """Mark ``challenge`` used, or raise SecondFactorFailed if another request already did.
+
+    ``load_challenge`` reads the row without a lock, so concurrent answers on
+    one mfa_token all get this far; one conditional UPDATE decides which of
+    them opens the session: the first to change the row wins, and on
+    PostgreSQL the others wait for its commit and then match no row.
+    """
+    now = utcnow()
+    spent = request.tenant_db.execute(
+        update(LoginChallenge)
+        .where(LoginChallenge.id == challenge.id, LoginChallenge.used_at.is_(None),
+               LoginChallenge.expires_at > now, LoginChallenge.failures < MFA_MAX_FAILURES)
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if spent != 1:
+        raise SecondFactorFailed("the mfa_token is invalid or expired", code="mfa_token_invalid")
+    set_committed_value(challenge, "used_at", now)
 
 
 def required_actions(request, user: User) -> list[dict]:

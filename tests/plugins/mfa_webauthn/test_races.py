@@ -1,0 +1,35 @@
+"""Single-use things stay single-use when the same answer arrives many times at once."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from praxcloud.core.models import AuthSession
+from praxcloud.core.scripting import tenant_request
+from tests.concurrency import BURST, at_once
+from tests.plugins.mfa_totp.conftest import validating_client
+
+from .conftest import api_headers, finish_mfa, login_options, register_key, start_login, user_id
+
+
+def sessions_of(registry, uid: int) -> int:
+    with tenant_request(registry, "acme") as request:
+        return request.tenant_db.scalar(select(func.count(AuthSession.id)).where(
+            AuthSession.user_id == uid))
+
+
+def test_one_assertion_sent_many_times_at_once_opens_one_session(webauthn, app, testapp,
+                                                                 backend):
+    key, _ = register_key(testapp, api_headers(testapp))
+    uid = user_id(webauthn, "staff@acme.test")
+    mfa_token = start_login(testapp)
+    credential = key.assert_(login_options(testapp, mfa_token))
+    before = sessions_of(webauthn, uid)
+
+    def send():
+        return finish_mfa(validating_client(app), mfa_token, credential)
+
+    answers = at_once([send] * BURST)
+    statuses = sorted(answer.status_int for answer in answers)
+    assert statuses == [200] + [401] * (BURST - 1), [a.body for a in answers]
+    assert sessions_of(webauthn, uid) == before + 1
