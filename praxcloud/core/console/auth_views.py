@@ -228,6 +228,9 @@ def mfa(request):
     try:
         user = check_second_factor(request, challenge, method, answer)
     except SecondFactorFailed as exc:
+        if exc.code == "mfa_token_invalid":
+            # Spent by a concurrent answer (or expired meanwhile): nothing left to answer.
+            return _start_again(request)
         # The failure was counted in its own transaction; read the count back.
         request.tenant_db.refresh(challenge)
         if challenge.failures >= MFA_MAX_FAILURES:

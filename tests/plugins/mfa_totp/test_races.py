@@ -90,3 +90,16 @@ def test_a_double_confirm_and_a_double_regeneration_leave_ten_codes(app, testapp
     answers = at_once(app, [("post", "/api/v1/acme/mfa/totp/recovery-codes", "", headers)] * 2)
     assert [answer.status_int for answer in answers] == [200, 200]
     assert live_codes(registry) == 10
+
+
+def test_different_recovery_codes_at_once_on_one_mfa_token_log_in_once(app, testapp, totp,
+                                                                         backend):
+    _secret, codes = enrolled(testapp, totp)
+    mfa_token = password_step(testapp)["mfa_token"]
+    answers = at_once(app, [("post_json", "/api/v1/acme/auth/mfa",
+                             {"mfa_token": mfa_token, "method": "totp", "code": code}, {})
+                            for code in codes[:9]])
+    statuses = sorted(answer.status_int for answer in answers)
+    assert statuses == [200] + [401] * 8, [a.body for a in answers]
+    # The refused answers were rolled back: their codes are still good.
+    assert live_codes(app.registry) == len(codes) - 1
