@@ -198,3 +198,27 @@ def test_mfa_cookie_is_secure_when_configured(settings, request):
 def test_control_characters_in_the_code_are_refused(testapp, mfa):
     page = login(testapp, "staff@acme.test").follow()
     assert alert_text(send_code(testapp, page, "12\x003456", status=422)) == "Enter the code."
+
+
+def test_one_challenge_answered_many_times_at_once_opens_one_session(app, testapp, mfa,
+                                                                     backend):
+    from tests.concurrency import BURST, at_once
+
+    page = login(testapp, "staff@acme.test").follow()
+    cookies = dict(testapp.cookies)
+    csrf = page.forms["mfa-form"]["csrf_token"].value
+
+    def send():
+        client = webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost",
+                                                     "REMOTE_ADDR": "127.0.0.1"})
+        for name, value in cookies.items():
+            client.set_cookie(name, value)
+        answer = client.post("/acme/login/mfa", {"csrf_token": csrf, "method": "testcode",
+                                                 "code": "123456"}, status=303)
+        return answer.location, session_cookie(client)
+
+    answers = at_once([send] * BURST)
+    opened = [location for location, cookie in answers if cookie]
+    assert opened == ["http://localhost/acme/"]
+    assert sorted(location for location, cookie in answers if not cookie) == [
+        "http://localhost/acme/login?notice=mfa_expired"] * (BURST - 1)

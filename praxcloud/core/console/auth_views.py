@@ -229,7 +229,9 @@ def mfa(request):
         user = check_second_factor(request, challenge, method, answer)
     except SecondFactorFailed as exc:
         if exc.code == "mfa_token_invalid":
-            # Spent by a concurrent answer (or expired meanwhile): nothing left to answer.
+            # Spent by a concurrent answer (or expired meanwhile): nothing left to answer,
+            # and what the method's plugin wrote (a recovery code spent) is rolled back.
+            request.tm.doom()
             return _start_again(request)
         # The failure was counted in its own transaction; read the count back.
         request.tenant_db.refresh(challenge)
