@@ -1,15 +1,17 @@
 """Who the relying party is: the RP ID and the origins assertions may come from.
 
-Production names them in the plugin's settings (``rp_id``, ``origins``). In
-development, when ``rp_id`` is empty, they follow the address the request
-came to, so ``http://localhost:6543`` works out of the box (browsers treat
-localhost as a secure context). A production deployment must set them: the
-Host header is the client's to choose.
+A tenant may name them in the plugin's settings (``rp_id``, ``origins``).
+When ``rp_id`` is empty they follow the platform's own address,
+``praxcloud.base_url`` (``http://localhost:6543`` in development, where
+browsers treat localhost as a secure context). Never the request's Host
+header: that is the client's to choose, and a key registered or used for
+``Host: evil.example`` would be bound to the attacker's name.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from .tenant_settings import plugin_settings
 
@@ -21,6 +23,10 @@ class RelyingParty:
     origins: tuple[str, ...]
 
 
+class RelyingPartyUnknown(RuntimeError):
+    """Neither the tenant's ``rp_id`` nor a usable ``praxcloud.base_url`` names the site."""
+
+
 def relying_party(request) -> RelyingParty:
     settings = plugin_settings(request)
     name = settings.get("rp_name") or request.tenant.name
@@ -28,6 +34,15 @@ def relying_party(request) -> RelyingParty:
     if rp_id:
         origins = tuple(settings.get("origins") or ()) or (f"https://{rp_id}",)
         return RelyingParty(rp_id, name, origins)
-    # request.host_url is scheme://host[:port] as the browser addressed us.
-    host = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host
-    return RelyingParty(host.strip("[]"), name, (request.host_url,))
+    rp_id, origins = site_of(request.registry.settings.get("praxcloud.base_url"))
+    return RelyingParty(rp_id, name, origins)
+
+
+def site_of(base_url: str | None) -> tuple[str, tuple[str, ...]]:
+    """The RP ID (host name) and the one origin of the platform's configured address."""
+    parts = urlsplit(base_url or "")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        # Fail closed: no security-key ceremony without knowing whose site this is.
+        raise RelyingPartyUnknown("praxcloud.base_url is not an http(s) address; set it, or the "
+                                  "mfa_webauthn setting rp_id")
+    return parts.hostname, (f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}",)

@@ -350,9 +350,12 @@ def verify_assertion(request, credential, expected_challenge: bytes, *,
                                "webauthn_unknown_credential")
     owner = db.get(User, row.user_id)
     handle = parsed.response.user_handle
-    if passwordless and handle is not None and not hmac.compare_digest(
-            bytes(handle), user_handle(request, owner)):
-        raise WebauthnRejected("the passkey does not belong to its account",
+    # A discoverable credential names its account by the user handle: required, and it
+    # must be the handle this tenant gave the key's owner.
+    if passwordless and (not handle or not hmac.compare_digest(
+            bytes(handle), user_handle(request, owner))):
+        raise WebauthnRejected("the passkey does not name its account (user handle)"
+                               if not handle else "the passkey does not belong to its account",
                                "webauthn_unknown_credential")
     rp = relying_party(request)
     try:

@@ -15,7 +15,7 @@ SETTINGS_SCHEMA = {
             "type": "string", "default": "", "maxLength": 253,
             "pattern": "^$|^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$",
             "description": "Relying party ID (the site's domain, e.g. praxcloud.example); "
-                           "empty: the address requests come to (development only)",
+                           "empty: the host of the platform's address (praxcloud.base_url)",
         },
         "origins": {
             "type": "array", "default": [], "maxItems": 20,

@@ -422,3 +422,53 @@ def test_passkey_bodies_are_checked_field_by_field(passwordless, testapp):
         assert set(refused["fields"]) == {field}, body
     assert testapp.post(url, "passkey", headers={"Content-Type": "text/plain"},
                         status=415).json["error"]["code"] == "unsupported_media_type"
+
+
+def test_the_relying_party_never_follows_the_host_header(passwordless, testapp):
+    """Without rp_id the site is praxcloud.base_url's host (localhost here), whatever Host says."""
+    evil = {"HTTP_HOST": "evil.example"}
+    headers = api_headers(testapp)
+    options = testapp.post("/api/v1/acme/mfa/webauthn/register/options", headers=headers,
+                           extra_environ=evil).json
+    assert options["rp"]["id"] == "localhost"
+    # A key answering for the attacker's site is refused; one for the real site is kept.
+    refused = testapp.post_json("/api/v1/acme/mfa/webauthn/register",
+                                {"name": "Key", "credential": Key(uv=True).register(
+                                    options, origin="http://evil.example")},
+                                headers=headers, extra_environ=evil, status=400).json
+    assert "origin" in refused["error"]["message"]
+    options = testapp.post("/api/v1/acme/mfa/webauthn/register/options", headers=headers,
+                           extra_environ=evil).json
+    key = Key(uv=True)
+    testapp.post_json("/api/v1/acme/mfa/webauthn/register",
+                      {"name": "Key", "credential": key.register(options)},
+                      headers=headers, extra_environ=evil, status=201)
+    start = testapp.post("/api/v1/acme/auth/passkey/options", extra_environ=evil).json
+    assert start["options"]["rpId"] == "localhost"
+    refused = testapp.post_json("/api/v1/acme/auth/passkey",
+                                {"passkey_token": start["passkey_token"],
+                                 "credential": key.assert_(start["options"],
+                                                           origin="http://evil.example")},
+                                extra_environ=evil, status=400).json
+    assert "origin" in refused["error"]["message"]
+
+
+def test_passwordless_requires_the_user_handle_of_the_keys_owner(passwordless, testapp):
+    key, _ = register_key(testapp, api_headers(testapp), key=Key(uv=True))
+    for handle in (None, "", "b3RoZXItdXNlcg"):  # missing, empty, another account's
+        start = testapp.post("/api/v1/acme/auth/passkey/options").json
+        credential = key.assert_(start["options"])
+        response = dict(credential["response"])
+        if handle is None:
+            del response["userHandle"]
+        else:
+            response["userHandle"] = handle
+        refused = testapp.post_json("/api/v1/acme/auth/passkey",
+                                    {"passkey_token": start["passkey_token"],
+                                     "credential": {**credential, "response": response}},
+                                    status=400).json
+        assert refused["error"]["code"] == "webauthn_unknown_credential", handle
+    start = testapp.post("/api/v1/acme/auth/passkey/options").json
+    testapp.post_json("/api/v1/acme/auth/passkey",
+                      {"passkey_token": start["passkey_token"],
+                       "credential": key.assert_(start["options"])}, status=200)
