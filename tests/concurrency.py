@@ -44,3 +44,27 @@ def at_once(calls: list[Callable[[], object]]) -> list:
     if failures:
         raise failures[0]
     return results
+
+
+def within(seconds: float, call: Callable[[], object]):
+    """``call()``'s result, or fail the test if it has not returned within ``seconds``.
+
+    For code that could wait on a lock it holds itself: the wait would be
+    SQLite's busy timeout or, on PostgreSQL, for ever.
+    """
+    result: list = []
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            result.append(call())
+        except BaseException as exc:  # noqa: BLE001 - raised again in the test's thread
+            failures.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout=seconds)
+    assert not thread.is_alive(), f"still waiting after {seconds} s (a lock held by itself?)"
+    if failures:
+        raise failures[0]
+    return result[0]

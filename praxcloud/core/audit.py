@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy.orm import Session
-
+from .durable import durable_write
 from .models import AuditEvent, utcnow
 
 log = logging.getLogger(__name__)
@@ -59,10 +58,8 @@ class AuditTrail:
             ip=request.client_addr, target=target, details=_clean(details),
         )
         if durable:
-            engine = request.registry.tenancy.engine_for(request.tenant)
-            with Session(bind=engine, expire_on_commit=False) as session:
-                session.add(row)
-                session.commit()
+            # Now, or when the request's transaction has ended if it has written (.durable).
+            durable_write(request, lambda session: session.add(row))
         else:
             request.tenant_db.add(row)
             request.tenant_db.flush()

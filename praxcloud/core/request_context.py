@@ -13,6 +13,7 @@ import zope.sqlalchemy
 from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy import update
 
+from .durable import durable_write, watch_writes
 from .errors import TenantUnavailable
 from .tenancy import RESERVED_SLUGS
 
@@ -78,18 +79,21 @@ def tenant_hooks(request):
 def tenant_db(request):
     session = request.registry.tenancy.tenant_session(require_tenant(request))
     zope.sqlalchemy.register(session, transaction_manager=request.tm)
+    watch_writes(session)
     return session
 
 
 def durable_tenant_update(request, model, row_id, **values) -> None:
-    """Write to the tenant database now, outside the request's transaction.
+    """Write to the tenant database outside the request's transaction.
 
     For counters that must survive a request that fails (wrong second
-    factors): the request's own transaction is rolled back on error.
+    factors): the request's own transaction is rolled back on error. Now,
+    or when the request's transaction has ended if it has written itself
+    (:mod:`.durable`).
     """
-    engine = request.registry.tenancy.engine_for(require_tenant(request))
-    with engine.begin() as connection:
-        connection.execute(update(model).where(model.id == row_id).values(**values))
+    require_tenant(request)
+    statement = update(model).where(model.id == row_id).values(**values)
+    durable_write(request, lambda session: session.execute(statement))
 
 
 def plugin_enabled(request, name: str) -> bool:

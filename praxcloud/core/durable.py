@@ -1,0 +1,97 @@
+"""Writes that outlive the request's transaction: failure counters, failure audit events.
+
+A request that fails is rolled back, yet some of what it did must stay: a
+wrong second factor counted, a failed login in the audit trail. Such writes
+go to the tenant database in a transaction of their own.
+
+That transaction would wait on the request's own locks once the request has
+written to the tenant database itself (a plugin that writes, then refuses):
+on SQLite the database's write lock (the 30-second busy timeout, then
+"database is locked"), on PostgreSQL the lock on a row the request changed
+(for ever). So :func:`durable_write` writes at once while the request has
+written nothing, and otherwise keeps the write until the request's
+transaction has ended, committed or rolled back, and makes it then: on both
+databases, whatever the request wrote.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+# session.info key: this transaction of the session has sent a write.
+WROTE = "praxcloud.durable.wrote"
+# request attribute: the writes kept for the end of the request's transaction.
+PENDING = "_praxcloud_durable_pending"
+
+Write = Callable[[Session], None]
+
+
+def watch_writes(session: Session) -> None:
+    """Note on ``session`` when its transaction sends an INSERT, UPDATE or DELETE."""
+    event.listen(session, "after_flush", _flushed)
+    event.listen(session, "do_orm_execute", _executed)
+    event.listen(session, "after_transaction_end", _ended)
+
+
+def _flushed(session, _flush_context) -> None:
+    session.info[WROTE] = True
+
+
+def _executed(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[WROTE] = True
+
+
+def _ended(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(WROTE, None)
+
+
+def request_has_written(request) -> bool:
+    # request.tenant_db is reified: only look at a session the request has opened.
+    session = request.__dict__.get("tenant_db")
+    return session is not None and bool(session.info.get(WROTE))
+
+
+def durable_write(request, write: Write) -> None:
+    """Run ``write(session)`` in a tenant transaction of its own, committed whatever the
+    request's own transaction does; now, or when that transaction has ended (see above)."""
+    if request_has_written(request):
+        pending = request.__dict__.get(PENDING)
+        if pending is None:
+            pending = request.__dict__[PENDING] = []
+            transaction = request.tm.get()
+            transaction.addAfterCommitHook(_after_commit, args=(request,))
+            transaction.addAfterAbortHook(_write_pending, args=(request,))
+        pending.append(write)
+        return
+    _write(request, write)
+
+
+def _write(request, write: Write) -> None:
+    engine = request.registry.tenancy.engine_for(request.tenant)
+    with Session(bind=engine, expire_on_commit=False) as session:
+        write(session)
+        session.commit()
+
+
+def _after_commit(_status: bool, request) -> None:
+    _write_pending(request)
+
+
+def _write_pending(request) -> None:
+    """Make the kept writes, each in its own transaction (a commit that failed is also
+    aborted: the second call finds nothing left)."""
+    pending = request.__dict__.pop(PENDING, None) or []
+    for write in pending:
+        try:
+            _write(request, write)
+        except Exception:
+            # The request has already ended: nothing left to refuse, so it must be seen here.
+            log.exception("a durable write kept for the end of the request failed")
