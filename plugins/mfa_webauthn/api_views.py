@@ -60,6 +60,8 @@ def key_json(key) -> dict:
 def rejected(exc: WebauthnRejected) -> ApiError:
     if exc.code == "invalid_name":
         return ApiError("validation_failed", exc.message, 422, {"name": exc.message})
+    if exc.code == "too_many_keys":
+        return ApiError(exc.code, exc.message, 409)
     return ApiError(exc.code, exc.message, 400)
 
 

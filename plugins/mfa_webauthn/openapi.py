@@ -190,7 +190,9 @@ PATHS = {
         "post": operation(
             "Finish registering a security key with the browser's answer (recent login needed)",
             {"201": json_response("WebauthnCredential", "Registered"), "400": REJECTED,
-             "403": REAUTH},
+             "403": REAUTH,
+             "409": error_response("`too_many_keys`: the account reached the most keys allowed "
+                                   "since the options were handed out")},
             op_id="webauthnRegister", body="WebauthnRegisterRequest"),
     },
     f"{API}/mfa/webauthn/login-options": {

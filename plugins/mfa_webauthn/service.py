@@ -123,6 +123,18 @@ def count_of(db, user_id: int) -> int:
                      .where(WebauthnCredential.user_id == user_id))
 
 
+def lock_keys_of(db, user_id: int) -> None:
+    """Hold the write lock on ``user_id``'s keys until the request's transaction ends.
+
+    An UPDATE of the owner's row that changes nothing: PostgreSQL locks the
+    row (a second registration of the same user waits here, then counts the
+    first one's key), SQLite takes its database write lock. Portable, unlike
+    SELECT ... FOR UPDATE, which SQLite ignores.
+    """
+    users = User.__table__
+    db.execute(update(users).where(users.c.id == user_id).values(is_active=users.c.is_active))
+
+
 def clean_name(value) -> str:
     """A key's name as given, or raise WebauthnRejected (code ``invalid_name``)."""
     name = value.strip() if isinstance(value, str) else ""
@@ -295,6 +307,12 @@ def register(request, user: User, name: str, credential) -> WebauthnCredential:
     except Exception as exc:  # fail closed: whatever the library trips over is a refusal
         raise _rejected(exc, "registration") from None
     db = request.tenant_db
+    # The limit is checked again where the key is stored, under the owner's lock: two
+    # registrations begun at 19 keys would otherwise both pass the options' check.
+    lock_keys_of(db, user.id)
+    if count_of(db, user.id) >= MAX_CREDENTIALS_PER_USER:
+        raise WebauthnRejected(f"at most {MAX_CREDENTIALS_PER_USER} security keys per account",
+                               "too_many_keys")
     if db.scalars(select(WebauthnCredential.id).where(
             WebauthnCredential.credential_id == verified.credential_id)).first() is not None:
         raise WebauthnRejected("this security key is already registered", "webauthn_duplicate")
