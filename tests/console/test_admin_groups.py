@@ -190,3 +190,46 @@ def test_non_admins_get_403_audited(testapp, registry, tenant, email):
 
 def test_not_logged_in_is_sent_to_login(testapp, tenant):
     assert "/acme/login" in testapp.get("/acme/groups", status=303).location
+
+
+def test_two_edits_at_once_cannot_take_users_manage_from_every_group(testapp, tenant, app,
+                                                                     registry, backend):
+    """One administrator, in two managing groups, takes users.manage from both at once."""
+    import webtest
+
+    from tests.concurrency import at_once
+
+    with tenant_request(registry, "acme") as request:
+        managers = Group(name="managers", description="",
+                         permissions=["records.read", "users.manage"])
+        request.tenant_db.add(managers)
+        admins = request.tenant_db.scalars(select(Group).where(Group.name == "admin")).one()
+        admins.users[0].groups.append(managers)
+    admin = testapp
+    console_login(admin, registry, "admin@acme.test")
+    forms = {}
+    for name in ("admin", "managers"):
+        form = admin.get(f"/acme/groups/{group_state(registry, name)['id']}").forms["group-edit"]
+        for box in form.fields["permissions"]:
+            box.checked = box._value not in ("users.manage", "settings.manage")
+        forms[name] = form
+    cookies = list(admin.cookiejar)
+
+    def send(form):
+        def call():
+            client = webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost",
+                                                         "REMOTE_ADDR": "127.0.0.1"})
+            for cookie in cookies:
+                client.cookiejar.set_cookie(cookie)
+            fields = form.submit_fields()
+            return client.post(form.action, fields, status="*")
+        return call
+
+    answers = at_once([send(forms["admin"]), send(forms["managers"])])
+    assert sorted(answer.status_int for answer in answers) == [303, 422]
+    refused = next(answer for answer in answers if answer.status_int == 422)
+    assert "last group that lets active members manage users" in field_error(
+        refused, "permissions")
+    keeping = [name for name in ("admin", "managers")
+               if "users.manage" in group_state(registry, name)["permissions"]]
+    assert len(keeping) == 1

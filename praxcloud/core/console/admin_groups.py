@@ -16,6 +16,7 @@ from pyramid.httpexceptions import HTTPNotFound
 from pyramid.view import view_config
 from sqlalchemy import func, select
 
+from .. import tenant_locks
 from ..fields import codecs_of
 from ..models import Group, User, user_groups
 from ..permissions import ALL_PERMISSIONS, USERS_MANAGE
@@ -67,23 +68,32 @@ def _check_description(description: str, errors: dict) -> None:
 
 
 def lockout_reason(request, group: Group, new_permissions: list[str]) -> str | None:
-    """Why giving ``group`` ``new_permissions`` would lock user management out, or None."""
+    """Why giving ``group`` ``new_permissions`` would lock user management out, or None.
+
+    Holds the tenant's user-management lock from here to the commit, so that
+    two edits sent at once are checked one after the other (each against
+    what the other wrote), and reads groups and memberships afresh, not
+    from objects the request loaded before the lock.
+    """
     if USERS_MANAGE not in (group.permissions or ()) or USERS_MANAGE in new_permissions:
         return None
-    with_active_members = set(request.tenant_db.scalars(
+    db = request.tenant_db
+    tenant_locks.hold(db, tenant_locks.USER_MANAGEMENT)
+    managing = {group_id for group_id, permissions in db.execute(
+        select(Group.id, Group.permissions)) if USERS_MANAGE in (permissions or ())}
+    if group.id not in managing:
+        return None  # another edit took it away meanwhile: nothing left to check
+    with_active_members = set(db.scalars(
         select(user_groups.c.group_id).join(User, User.id == user_groups.c.user_id)
         .where(User.is_active.is_(True)).distinct()))
-    others = [
-        other for other in request.tenant_db.scalars(select(Group))
-        if other.id != group.id and other.id in with_active_members
-        and USERS_MANAGE in (other.permissions or ())
-    ]
+    others = (managing & with_active_members) - {group.id}
     if group.id in with_active_members and not others:
         return (f"{group.name} is the last group that lets active members manage users: it "
                 "keeps users.manage, or nobody could manage users any more.")
-    actor = request.praxcloud_identity.user
-    if group.id in {own.id for own in actor.groups} and not any(
-            USERS_MANAGE in (own.permissions or ()) for own in actor.groups if own.id != group.id):
+    actor_id = request.praxcloud_identity.user.id
+    own = set(db.scalars(select(user_groups.c.group_id).where(
+        user_groups.c.user_id == actor_id)))
+    if group.id in own and not (own & managing) - {group.id}:
         return ("You would lose the right to manage users yourself: keep users.manage here, "
                 "or join another group that has it first.")
     return None
