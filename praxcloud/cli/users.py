@@ -1,4 +1,4 @@
-"""``praxcloud user ...``: create a tenant's users and reset their passwords.
+"""``praxcloud user ...``: create a tenant's users, reset their passwords, restore an admin.
 
 Both go through the same account services as the console and the API,
 inside a request bound to the tenant (:func:`tenant_request`), so the
@@ -12,12 +12,20 @@ from sqlalchemy import select
 
 from ..core.accounts import DuplicateEmail, create_user, request_password_reset, reset_lifetime
 from ..core.accounts import set_password as set_user_password
+from ..core.admin_recovery import ADMIN_GROUP, NoSuchUser, restore_administrator
 from ..core.local_auth import find_user_by_email
 from ..core.models import Group
 from ..core.scripting import tenant_request
 from .errors import with_fields
 from .state import current_registry
-from .support import EMAIL, PASSWORD_ENV, cli_actor, find_active_tenant, read_password
+from .support import (
+    EMAIL,
+    PASSWORD_ENV,
+    cli_actor,
+    find_active_tenant,
+    platform_audit,
+    read_password,
+)
 
 DISPLAY_NAME_MAX = 200
 
@@ -116,3 +124,34 @@ def reset_password(slug: str, email: str, set_now: bool) -> None:
             "password.reset", target=user.email, actor=cli_actor(), details={"via": "cli"}
         )
     click.echo(f"Set a new password for {email}; all of their sessions are ended.")
+
+
+@user_group.command("restore-admin")
+@click.argument("slug")
+@click.argument("email", type=EMAIL)
+@click.option("--group", "group_name", default=ADMIN_GROUP, show_default=True,
+              help="The group that is to grant users.manage (created if missing).")
+def restore_admin(slug: str, email: str, group_name: str) -> None:
+    """Let user EMAIL of tenant SLUG manage users again.
+
+    For a tenant where no group can manage users any more: EMAIL becomes an
+    active member of GROUP, which is given users.manage (or created with the
+    administrators' permissions). Audited in the tenant's trail and the
+    platform's. The user's password is not touched: use reset-password for that.
+    """
+    registry = current_registry()
+    find_active_tenant(registry, slug)
+    with tenant_request(registry, slug) as request:
+        try:
+            done = restore_administrator(request, email, group_name, actor=cli_actor())
+        except NoSuchUser:
+            raise click.ClickException(
+                f"no user {email} in tenant {slug!r}; create one first with "
+                f"`praxcloud user create {slug} {email} --group {group_name}`") from None
+    if not done.changes:
+        click.echo(f"{email} can already manage users in tenant {slug!r} (group {group_name}).")
+        return
+    platform_audit(registry, "tenant.admin_restored", slug,
+                   {"email": email, "group": group_name, "changes": done.changes})
+    click.echo(f"{email} can manage users in tenant {slug!r} again: "
+               + "; ".join(done.changes) + ".")
