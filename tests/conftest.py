@@ -14,6 +14,7 @@ import uuid
 import pytest
 import webtest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from praxcloud import main
 from praxcloud.core.crypto import encode_key, generate_key
@@ -65,8 +66,31 @@ def base_settings(tmp_path) -> dict:
 
 
 @pytest.fixture(scope="session")
-def postgres_platform_url():
-    """A fresh platform database on the real server for this test session."""
+def postgres_tenant_admin_url():
+    """A least-privileged tenant-admin role, as production.ini documents it: LOGIN, CREATEDB,
+    CREATEROLE, no superuser. The app creates and drops tenants with it; the superuser URL
+    (PRAXCLOUD_TEST_POSTGRES_URL) only sets the test databases up and cleans them away."""
+    need(bool(POSTGRES_URL), "PRAXCLOUD_TEST_POSTGRES_URL is not set")
+    name = f"pxtest_admin_{uuid.uuid4().hex[:8]}"
+    password = secrets.token_urlsafe(24)
+    superuser = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with superuser.connect() as connection:
+        connection.execute(text(
+            f"CREATE ROLE \"{name}\" LOGIN CREATEDB CREATEROLE NOSUPERUSER PASSWORD '{password}'"))
+    url = make_url(POSTGRES_URL).set(username=name, password=password)
+    yield url.render_as_string(hide_password=False)
+    with superuser.connect() as connection:
+        connection.execute(text(f'DROP ROLE IF EXISTS "{name}"'))
+    superuser.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_platform_url(postgres_tenant_admin_url):
+    """A fresh platform database on the real server for this test session.
+
+    Depends on the tenant-admin role so that the role is dropped last, after
+    the tenants' databases and roles it was granted.
+    """
     need(bool(POSTGRES_URL), "PRAXCLOUD_TEST_POSTGRES_URL is not set")
     name = f"pxtest_{uuid.uuid4().hex[:8]}"
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
@@ -100,7 +124,7 @@ def settings(tmp_path, backend, request):
         db_prefix = platform_url.rsplit("/", 1)[1] + f"_t_{secrets.token_hex(2)}_"
         result.update({
             "praxcloud.tenant_db_backend": "postgresql",
-            "praxcloud.tenant_admin_url": POSTGRES_URL,
+            "praxcloud.tenant_admin_url": request.getfixturevalue("postgres_tenant_admin_url"),
             "praxcloud.tenant_db_prefix": db_prefix,
         })
         # Each test gets its own platform schema: drop and re-create the tables.

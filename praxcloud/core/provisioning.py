@@ -134,21 +134,39 @@ def _admin_connection(settings):
 
 
 def _create_postgres_database(settings, slug: str) -> str:
+    """The tenant's role and database, made by the least-privileged admin role.
+
+    The admin role needs CREATEDB and CREATEROLE only. PostgreSQL lets it
+    make a database owned by another role only when it is a member of that
+    role (15: "must be member of role"), so the new role is granted to the
+    admin role first; membership is also what lets it drop the database
+    later. Any failure drops what this call made: a half-made tenant never
+    keeps its slug from being created again.
+    """
     from psycopg2 import sql
 
     name = db_name_for(slug, settings)
     password = secrets.token_urlsafe(32)
     connection, admin = _admin_connection(settings)
+    made_role = False
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
             if cursor.fetchone():
                 raise TenantExists(f"a database {name!r} already exists")
+            cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,))
+            if cursor.fetchone():
+                # No tenant has this slug (checked by the caller) and no database has the
+                # name: a role left by a failed attempt before clean-up existed.
+                log.warning("dropping role %s left behind by an earlier failed attempt", name)
+                cursor.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
             cursor.execute(
                 sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
                     sql.Identifier(name), sql.Literal(password)
                 )
             )
+            made_role = True
+            cursor.execute(sql.SQL("GRANT {} TO CURRENT_USER").format(sql.Identifier(name)))
             cursor.execute(
                 sql.SQL("CREATE DATABASE {} OWNER {}").format(
                     sql.Identifier(name), sql.Identifier(name)
@@ -158,6 +176,10 @@ def _create_postgres_database(settings, slug: str) -> str:
             cursor.execute(
                 sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(sql.Identifier(name))
             )
+    except BaseException:
+        if made_role:
+            _drop_role_and_database(connection, name)
+        raise
     finally:
         connection.close()
     return URL.create(
@@ -167,18 +189,31 @@ def _create_postgres_database(settings, slug: str) -> str:
 
 
 def _drop_postgres_database(settings, slug: str) -> None:
-    from psycopg2 import sql
-
     name = db_name_for(slug, settings)
     connection, _ = _admin_connection(settings)
     try:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-            cursor.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
+        _drop_role_and_database(connection, name)
     finally:
         connection.close()
+
+
+def _drop_role_and_database(connection, name: str) -> None:
+    """Drop database and role ``name`` if they exist (on an autocommit admin connection)."""
+    from psycopg2 import errors, sql
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,))
+        if cursor.fetchone():
+            try:
+                # A tenant made before the admin role was granted each new role (or by
+                # a superuser): membership is what allows dropping its database.
+                cursor.execute(sql.SQL("GRANT {} TO CURRENT_USER").format(sql.Identifier(name)))
+            except errors.InsufficientPrivilege:
+                pass  # a superuser needs none; otherwise the DROP below says what is wrong
+        cursor.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        cursor.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
 
 
 def all_tenants(tenancy: Tenancy) -> list[Tenant]:

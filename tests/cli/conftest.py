@@ -22,7 +22,7 @@ from pyramid.paster import get_app
 from sqlalchemy import create_engine, text
 
 from praxcloud.cli import cli
-from tests.conftest import POSTGRES_URL, base_settings
+from tests.conftest import base_settings
 
 PASSWORD_ENV = "PRAXCLOUD_PASSWORD"
 
@@ -206,7 +206,7 @@ def plugin_dist(tmp_path, monkeypatch) -> PluginDistribution:
 
 # PostgreSQL -------------------------------------------------------------------------
 @pytest.fixture
-def pg_ini(tmp_path, postgres_platform_url):
+def pg_ini(tmp_path, postgres_platform_url, postgres_tenant_admin_url):
     """An ini on the real server: a fresh platform schema, tenants as databases and roles."""
     engine = create_engine(postgres_platform_url)
     with engine.begin() as connection:
@@ -219,7 +219,7 @@ def pg_ini(tmp_path, postgres_platform_url):
         **base_settings(tmp_path),
         "praxcloud.platform_db_url": postgres_platform_url,
         "praxcloud.tenant_db_backend": "postgresql",
-        "praxcloud.tenant_admin_url": POSTGRES_URL,
+        "praxcloud.tenant_admin_url": postgres_tenant_admin_url,
         "praxcloud.tenant_db_prefix": prefix,
     }
     return write_ini(tmp_path / "postgres.ini", settings), prefix
