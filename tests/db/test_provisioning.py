@@ -40,9 +40,8 @@ def leftovers(settings, slug: str) -> dict[str, bool]:
         superuser.dispose()
 
 
+@pytest.mark.parametrize("backend", ["postgresql"])
 def test_the_tenant_admin_role_of_the_postgresql_tests_is_no_superuser(settings, backend):
-    if backend != "postgresql":
-        pytest.skip("a PostgreSQL role")
     engine = create_engine(settings["praxcloud.tenant_admin_url"])
     try:
         with engine.connect() as connection:
@@ -78,10 +77,9 @@ def test_a_failure_half_way_leaves_nothing_and_the_slug_can_be_made_again(
     assert [tenant.slug for tenant in all_tenants(registry.tenancy)] == ["acme"]
 
 
+@pytest.mark.parametrize("backend", ["postgresql"])
 def test_a_role_left_by_an_earlier_failed_attempt_does_not_block_the_slug(registry, settings,
                                                                           backend):
-    if backend != "postgresql":
-        pytest.skip("a PostgreSQL role")
     superuser = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     try:
         with superuser.connect() as connection:
