@@ -53,7 +53,11 @@ def laptop(browser):  # noqa: F811 - the imported fixture
     return browser
 
 
-def test_register_a_passkey_and_sign_in_with_it(server, laptop, registry, backend):  # noqa: F811
+def test_register_a_passkey_and_sign_in_with_it(server, laptop, registry, backend,  # noqa: F811
+                                                monkeypatch):
+    # The relying party is the platform's configured address, as in a deployment: here the
+    # test server's (its port is known only now).
+    monkeypatch.setitem(registry.settings, "praxcloud.base_url", server)
     contracts.enable(registry, "acme", "mfa_webauthn", {"passwordless": True})
     tour = PasskeyTour(laptop, server, backend)
 
