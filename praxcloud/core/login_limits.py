@@ -115,9 +115,11 @@ def client_bucket(address: str | None) -> str:
         parsed = ipaddress.ip_address(address)
     except ValueError:
         return address
-    if parsed.version == 6 and parsed.ipv4_mapped is None:
-        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
-    return str(parsed.ipv4_mapped or parsed)
+    if parsed.version == 4:
+        return str(parsed)
+    if parsed.ipv4_mapped is not None:
+        return str(parsed.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
 
 
 def login_keys(login: str, address: str | None) -> tuple[str, str]:
