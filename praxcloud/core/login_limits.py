@@ -77,7 +77,9 @@ class Limits:
 
 
 def limits_of(registry) -> Limits:
-    return registry.login_limits
+    found = getattr(registry, "login_limits", None)
+    # A registry built without includeme (a bare script) reads the settings itself.
+    return found if found is not None else Limits.from_settings(registry.settings)
 
 
 @dataclass(frozen=True)
