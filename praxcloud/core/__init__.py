@@ -89,6 +89,7 @@ def includeme(config) -> None:
     config.include("pyramid_jinja2")
     config.include(".mail")
     config.include(".shared_state")
+    config.include(".login_limits")
     config.include(".tasks")
     config.include(".request_context")
     config.include(".security")

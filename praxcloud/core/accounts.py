@@ -13,6 +13,7 @@ from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 
+from . import login_limits
 from .auth import AuthenticationFailed
 from .authsessions import SessionStore
 from .errors import ApiError
@@ -123,15 +124,33 @@ def public_base_url(request) -> str:
 
 
 def request_password_reset(request, email: str) -> None:
-    """Mail a single-use reset link if the account exists; say nothing either way."""
+    """Mail a single-use reset link if the account exists; say nothing either way.
+
+    Within budgets (``login_limits``: requests per client address, mails per
+    account): over either, no mail goes out, silently. A new link makes the
+    user's earlier ones unusable, so at most one is live.
+    """
     user = find_user_by_email(request.tenant_db, email)
+    # Every request spends the client's budget, whether the account exists or not.
+    client_within_budget = login_limits.spend_reset_request(request)
+    mailed = (user is not None and user.is_active and client_within_budget
+              and login_limits.spend_reset_mail(request, user.id))
     request.audit.record("password.reset_request", target=normalise_email(email)[:254],
-                         details={"known": user is not None})
-    if user is None or not user.is_active:
+                         details={"known": user is not None, "mailed": bool(mailed)})
+    if not mailed:
         return
+    now = utcnow()
+    # Links of this user are issued one at a time (the row lock; PostgreSQL),
+    # so that two requests at once cannot both leave theirs live.
+    request.tenant_db.execute(select(User.id).where(User.id == user.id).with_for_update())
+    request.tenant_db.execute(
+        update(PasswordReset).where(PasswordReset.user_id == user.id,
+                                    PasswordReset.used_at.is_(None),
+                                    PasswordReset.expires_at > now)
+        .values(used_at=now).execution_options(synchronize_session=False))
     token = new_token()
     request.tenant_db.add(PasswordReset(token_hash=hash_token(token), user_id=user.id,
-                                        expires_at=utcnow() + reset_lifetime(request)))
+                                        expires_at=now + reset_lifetime(request)))
     link = request.route_url("console.reset", tenant=request.tenant.slug, token=token,
                              _app_url=public_base_url(request))
     minutes = int(reset_lifetime(request).total_seconds() // 60)

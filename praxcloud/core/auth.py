@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from . import login_limits
 from .models import LoginChallenge, User, utcnow
 from .tokens import hash_token, new_token
 
@@ -64,7 +65,8 @@ class FirstFactorResult:
 
 
 def check_login_allowed(request, login: str) -> None:
-    """Ask the pre-authentication vetoes (slowdown, lockdown); raise LoginRefused if one says no.
+    """Ask the pre-authentication vetoes (slowdown, lockdown), then count the attempt
+    against the core's baseline limit (``login_limits``); raise LoginRefused if either says no.
 
     Every way in runs it before checking a credential: the password form and
     passwordless sign-in (passkeys) alike.
@@ -73,6 +75,16 @@ def check_login_allowed(request, login: str) -> None:
     if refusal is not None:
         _failed(request, login, "refused")
         raise refusal if isinstance(refusal, LoginRefused) else LoginRefused()
+    # The core's baseline, unless a plugin limits attempts itself.
+    over = login_limits.reserve_attempt(request, login)
+    if over is not None:
+        if over.first:
+            _failed(request, login, "refused")
+        if over.unavailable:
+            raise LoginRefused("logins are unavailable for a moment", over.retry_after, 503,
+                               "login_unavailable")
+        raise LoginRefused("too many login attempts", over.retry_after, 429,
+                           "too_many_attempts")
 
 
 def second_factors(request, user: User) -> list[str]:
@@ -92,6 +104,7 @@ def check_first_factor(request, login: str, password: str) -> FirstFactorResult:
     if user is None or not user.is_active:
         _failed(request, login, "invalid_credentials")
         raise AuthenticationFailed()
+    login_limits.attempt_succeeded(request)
     return FirstFactorResult(user=user, mfa_methods=second_factors(request, user))
 
 
@@ -203,6 +216,9 @@ def open_session(request, user: User, kind: str):
     """Finish a login: a new session (a new id, so any earlier one is not reused)."""
     from .security import tenant_sessions
 
+    # A passkey sign-in counted its attempt (check_login_allowed) and proved
+    # itself; after a password the count was given back already.
+    login_limits.attempt_succeeded(request)
     token, session = tenant_sessions(request).create(
         user, kind, request.client_addr, request.user_agent
     )

@@ -101,6 +101,21 @@ def praxcloud_pre_authenticate(request, login):
 
 
 @hookspec(firstresult=True)
+def praxcloud_replaces_login_limits(request):
+    """Take the place of the core's baseline limit on login attempts for this tenant.
+
+    With no plugin answering, the core counts login attempts per (account,
+    client address) and per account and refuses with 429 over its limits
+    (:mod:`praxcloud.core.login_limits`, settings ``praxcloud.login_*``). A
+    plugin that limits attempts itself, through :func:`praxcloud_pre_authenticate`
+    and :func:`praxcloud_authentication_failed`, returns ``True`` and the
+    core's counters stand aside for the request's tenant; return ``None``
+    otherwise. Answer ``True`` only when the plugin's own limit is in force
+    for this tenant. An exception raised here leaves the baseline in force.
+    """
+
+
+@hookspec(firstresult=True)
 def praxcloud_authenticate(request, login, password):
     """Check a first factor and return the tenant ``User`` it belongs to.
 

@@ -41,6 +41,7 @@ class Backend(Protocol):
     """Raw operations on full keys; times are milliseconds (TTLs) or epoch seconds (sets)."""
 
     def incr(self, key: str, ttl_ms: int) -> int: ...
+    def decr(self, key: str) -> int | None: ...
     def get(self, key: str) -> str | None: ...
     def set(self, key: str, value: str, ttl_ms: int | None) -> None: ...
     def delete(self, key: str) -> bool: ...
@@ -86,6 +87,14 @@ class SharedState:
         ones do not extend it (a fixed window).
         """
         return self.backend.incr(self.key(key), _ttl_ms(ttl_seconds))
+
+    def decr(self, key: str) -> int | None:
+        """Take one off ``key`` atomically, keeping its TTL; None when the key does not exist.
+
+        A counter that has expired is not brought back (at -1, without a TTL):
+        taking back an increment never outlives the window it was made in.
+        """
+        return self.backend.decr(self.key(key))
 
     def get(self, key: str) -> str | None:
         return self.backend.get(self.key(key))
@@ -190,6 +199,19 @@ class MemoryBackend:
             self._wrote(now)
             return value
 
+    def decr(self, key: str) -> int | None:
+        now = self.clock()
+        with self._lock:
+            item = self._value_item(key, now)
+            if item is None:
+                return None
+            try:
+                value = int(item.value) - 1
+            except ValueError:
+                raise SharedStateError(f"{key} does not hold an integer") from None
+            item.value = str(value)
+            return value
+
     def get(self, key: str) -> str | None:
         with self._lock:
             item = self._value_item(key, self.clock())
@@ -268,6 +290,15 @@ end
 return value
 """
 
+# DECR only on a key that exists, so an expired counter is not re-created
+# without a TTL; DECR keeps the key's TTL.
+_DECR = """
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return false
+end
+return redis.call('DECR', KEYS[1])
+"""
+
 # A sorted set scored by each member's expiry (ms since the epoch); the key
 # itself lives until its last member expires.
 _SET_ADD = """
@@ -292,6 +323,7 @@ class RedisBackend:
         )
         self._incr = self.client.register_script(_INCR)
         self._set_add = self.client.register_script(_SET_ADD)
+        self._decr = self.client.register_script(_DECR)
 
     def _call(self, what: str, function, *args):
         try:
@@ -301,6 +333,10 @@ class RedisBackend:
 
     def incr(self, key: str, ttl_ms: int) -> int:
         return int(self._call("increment", self._incr, [key], [ttl_ms]))
+
+    def decr(self, key: str) -> int | None:
+        value = self._call("decrement", self._decr, [key], [])
+        return None if value is None else int(value)
 
     def get(self, key: str) -> str | None:
         return self._call("get", self.client.get, key)

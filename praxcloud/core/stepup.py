@@ -66,26 +66,41 @@ class ReauthFailed(ApiError):
         self.session_ended = session_ended
 
 
-def reauthenticate(request, password: str) -> dt.datetime:
-    """Confirm the current user's password; returns until when step-up counts.
+def confirm_password(request, password: str, event: str = "reauth",
+                     details: dict | None = None) -> None:
+    """Check the current user's password, counting a wrong one against their session.
 
-    A wrong password is counted on the session in its own transaction (the
-    request's is rolled back on error); after MAX_REAUTH_FAILURES the session
-    is revoked, so a stolen session cannot be used to guess the password.
+    Every place that asks a logged-in user for their password (step-up, a
+    password change) goes through here, so that all of them share one
+    counter. A wrong password is counted on the session in its own
+    transaction (the request's is rolled back on error) and audited as
+    ``event``; after MAX_REAUTH_FAILURES the session is revoked, so a stolen
+    session cannot be used to guess the password. Raises ReauthFailed.
     """
     identity = request.praxcloud_identity
     user, session = identity.user, identity.session
     if confirms_password(request, user, password):
-        data = {k: v for k, v in (session.data or {}).items() if k != "reauth_failures"}
-        session.data = data
-        request.audit.record("reauth", target=user.email)
-        return mark_reauthenticated(session)
+        if "reauth_failures" in (session.data or {}):
+            session.data = {k: v for k, v in session.data.items() if k != "reauth_failures"}
+        return
     failures = int((session.data or {}).get("reauth_failures", 0)) + 1
     ended = failures >= MAX_REAUTH_FAILURES
     values = {"data": {**(session.data or {}), "reauth_failures": failures}}
     if ended:
         values["revoked_at"] = utcnow()
     request.durable_tenant_update(AuthSession, session.id, **values)
-    request.audit.record("reauth", outcome="failure", target=user.email,
-                         details={"failures": failures, "session_ended": ended}, durable=True)
+    request.audit.record(event, outcome="failure", target=user.email,
+                         details={**(details or {}), "failures": failures,
+                                  "session_ended": ended}, durable=True)
     raise ReauthFailed(ended)
+
+
+def reauthenticate(request, password: str) -> dt.datetime:
+    """Confirm the current user's password; returns until when step-up counts.
+
+    Wrong passwords count as :func:`confirm_password` says.
+    """
+    identity = request.praxcloud_identity
+    confirm_password(request, password)
+    request.audit.record("reauth", target=identity.user.email)
+    return mark_reauthenticated(identity.session)

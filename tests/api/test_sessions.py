@@ -135,7 +135,8 @@ def test_wrong_current_password_is_403_audited_and_changes_nothing(testapp, tena
         assert db.get(User, 2).password_hash == hash_before
     [event] = audit_events(registry, "acme", "password.change")
     assert (event.outcome, event.actor, event.details) == (
-        "failure", "staff@acme.test", {"reason": "wrong current password"})
+        "failure", "staff@acme.test",
+        {"reason": "wrong current password", "failures": 1, "session_ended": False})
 
 
 def test_a_too_short_new_password_is_422_and_changes_nothing(testapp, tenant, registry):

@@ -77,6 +77,26 @@ def test_incr_is_atomic_under_threads(store):
     assert sorted(seen) == list(range(1, 1601))
 
 
+def test_decr_takes_one_back_and_keeps_the_window(store):
+    assert store.decr("taken") is None  # nothing to take back: not created
+    assert store.get("taken") is None
+    store.incr("taken", 60)
+    store.incr("taken", 60)
+    assert store.decr("taken") == 1
+    assert store.get("taken") == "1"
+    assert 0 < store.ttl("taken") <= 60
+
+
+def test_decr_does_not_bring_back_an_expired_counter():
+    now = [1000.0]
+    backend = MemoryBackend(clock=lambda: now[0])
+    store = SharedState(backend, "px:", clock=lambda: now[0])
+    store.incr("window", 10)
+    now[0] += 11
+    assert store.decr("window") is None
+    assert store.get("window") is None and store.ttl("window") is None
+
+
 # Short TTLs keep these tests quick; the margins leave room for a busy machine.
 def test_first_incr_sets_the_ttl_and_later_ones_keep_it(store):
     store.incr("window", 0.6)
@@ -227,7 +247,8 @@ def test_redis_errors_surface_as_exceptions():
                                 "praxcloud.shared_state_timeout_ms": "200"})
     for call in (lambda: store.incr("k", 60), lambda: store.get("k"),
                  lambda: store.is_member("s", "m"), lambda: store.members("s"),
-                 lambda: store.add_to_set("s", "m", 60), lambda: store.ttl("k")):
+                 lambda: store.add_to_set("s", "m", 60), lambda: store.ttl("k"),
+                 lambda: store.decr("k")):
         with pytest.raises(SharedStateError, match="shared state \\(redis\\) failed"):
             call()
 

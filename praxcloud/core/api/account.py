@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from ..accounts import confirms_password, end_own_session, set_password
+from ..accounts import end_own_session, set_password
 from ..errors import ApiError
 from ..permissions import AUTHENTICATED
 from ..security import tenant_sessions
+from ..stepup import ReauthFailed, confirm_password
 from ..views_support import api_view, json_body, no_content
 from .params import path_id
 from .serialize import session_json
@@ -25,9 +26,15 @@ def me(request):
 def change_password(request):
     identity = request.praxcloud_identity
     body = json_body(request, "ChangePasswordRequest")
-    if not confirms_password(request, identity.user, body["current_password"]):
-        request.audit.record("password.change", outcome="failure", target=identity.user.email,
-                             details={"reason": "wrong current password"}, durable=True)
+    try:
+        # The step-up counter: five wrong current passwords end the session.
+        confirm_password(request, body["current_password"], "password.change",
+                         {"reason": "wrong current password"})
+    except ReauthFailed as exc:
+        if exc.session_ended:
+            raise ApiError("invalid_credentials", "the current password is not right; "
+                           "too many tries, the session has ended", 401,
+                           {"current_password": "not right"}) from None
         raise ApiError("invalid_credentials", "the current password is not right", 403,
                        {"current_password": "not right"}) from None
     set_password(request, identity.user, body["new_password"], keep_session=identity.session)

@@ -286,7 +286,9 @@ PATHS = {
         {"200": _json("Reauthenticated")}, body="ReauthRequest", op_id="reauthenticate")},
     "/api/v1/{tenant}/me": {"get": _op("The logged-in user", {"200": _json("Me")}, op_id="me")},
     "/api/v1/{tenant}/me/password": {"post": _op(
-        "Change one's password; other sessions end", {"204": {"description": "Changed"}},
+        "Change one's password; other sessions end. Wrong current passwords count with "
+        "wrong re-authentications: the fifth ends the session",
+        {"204": {"description": "Changed"}},
         body="ChangePasswordRequest", op_id="changePassword")},
     "/api/v1/{tenant}/sessions": {"get": _op(
         "One's live sessions", {"200": _json("SessionList")}, op_id="listSessions")},

@@ -11,12 +11,12 @@ from pyramid.view import view_config
 from ..accounts import (
     MIN_PASSWORD_LENGTH,
     PasswordRejected,
-    confirms_password,
     end_own_session,
     set_password,
 )
 from ..permissions import AUTHENTICATED
 from ..security import tenant_sessions
+from ..stepup import ReauthFailed, confirm_password
 from .common import (
     FORM_INVALID,
     clear_session_cookie,
@@ -64,11 +64,20 @@ def change_password(request):
         errors["confirm"] = "The two new passwords are not the same."
     if errors:
         return _account_page(request, errors, FORM_INVALID)
-    if len(current) > MAX_PASSWORD or not confirms_password(request, user, current):
-        request.audit.record("password.change", outcome="failure", target=user.email,
-                             details={"reason": "wrong current password"}, durable=True)
-        return _account_page(request, {"current_password": "This is not your current password."},
-                             FORM_INVALID)
+    wrong = {"current_password": "This is not your current password."}
+    if len(current) > MAX_PASSWORD:
+        # No password this long can be set: not worth hashing.
+        return _account_page(request, wrong, FORM_INVALID)
+    try:
+        # The step-up counter: five wrong current passwords end the session.
+        confirm_password(request, current, "password.change",
+                         {"reason": "wrong current password"})
+    except ReauthFailed as exc:
+        if exc.session_ended:
+            response = redirect_with_notice(request, "console.login", "session_ended")
+            clear_session_cookie(request, response)
+            return response
+        return _account_page(request, wrong, FORM_INVALID)
     try:
         set_password(request, user, new, keep_session=identity.session)
     except PasswordRejected as exc:
