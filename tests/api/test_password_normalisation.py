@@ -15,7 +15,6 @@ from sqlalchemy import select
 
 from praxcloud.cli.operators import create_operator
 from praxcloud.core.models import Operator
-from praxcloud.core.passwords import normalise
 from tests.api.conftest import login
 from tests.api.test_passwords_and_login import LOGIN, set_hash, stored_hash
 from tests.conftest import api_login, bearer
@@ -29,7 +28,8 @@ COMPATIBLE = "ｃａｆé crème brûlée à l'été"
 
 def test_the_two_forms_differ_and_normalise_to_one():
     assert COMPOSED != DECOMPOSED and len(DECOMPOSED) > len(COMPOSED)
-    assert normalise(DECOMPOSED) == normalise(COMPOSED) == normalise(COMPATIBLE) == COMPOSED
+    nfkc = [unicodedata.normalize("NFKC", text) for text in (DECOMPOSED, COMPOSED, COMPATIBLE)]
+    assert nfkc == [COMPOSED] * 3
 
 
 def test_a_password_set_in_one_form_logs_in_with_the_other(testapp, tenant, registry):
@@ -105,7 +105,7 @@ def test_an_operator_hash_of_the_raw_form_is_rehashed(testapp, registry):
     old_hash = context.hash(DECOMPOSED)
     with registry.tenancy.platform_session() as platform_db:
         platform_db.add(Operator(email="old-ops@praxcloud.test", password_hash=old_hash))
-    page = operator_login(testapp, "old-ops@praxcloud.test", COMPOSED + "x", status=200)
+    page = operator_login(testapp, "old-ops@praxcloud.test", COMPOSED + "x", status=401)
     assert "not right" in page.text
     assert operator_hash(registry, "old-ops@praxcloud.test") == old_hash
     answer = operator_login(testapp, "old-ops@praxcloud.test", DECOMPOSED)
