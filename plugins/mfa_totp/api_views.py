@@ -14,8 +14,7 @@ and wrong types are 422, bad JSON 400, all errors in the API's JSON shape.
 
 from __future__ import annotations
 
-from jsonschema import Draft202012Validator
-
+from praxcloud.core.api.schemas import check
 from praxcloud.core.auth import SecondFactorFailed
 from praxcloud.core.errors import ApiError
 from praxcloud.core.mfa import enrolment_done
@@ -40,18 +39,7 @@ def _iso(value) -> str | None:
 
 def _check(schema: dict, body: dict) -> dict:
     """422 naming each bad field, in the same words as the core's own bodies."""
-    errors = sorted(Draft202012Validator(schema).iter_errors(body), key=lambda e: list(e.path))
-    fields: dict[str, str] = {}
-    for error in errors:
-        if error.validator == "additionalProperties":
-            for key in sorted(set(error.instance) - set(schema["properties"])):
-                fields.setdefault(key, "unknown field")
-        elif error.validator == "required":
-            fields.setdefault(error.message.split("'")[1], "this field is required")
-        else:
-            fields.setdefault(".".join(str(p) for p in error.path) or "body", error.message)
-    if fields:
-        raise ApiError("validation_failed", "the request body does not validate", 422, fields)
+    check(schema, body)
     return body
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from ..core.accounts import MIN_PASSWORD_LENGTH
 from ..core.models import Operator, PlatformAuditEvent
+from ..core.passwords import hash_password
 from .state import current_registry
 from .support import EMAIL, cli_actor, read_password
 
@@ -35,7 +36,7 @@ def create_operator(registry, email: str, password: str) -> None:
         raise OperatorExists(email)
     with registry.tenancy.platform_session() as platform_db:
         platform_db.add(
-            Operator(email=email, password_hash=registry.password_context.hash(password))
+            Operator(email=email, password_hash=hash_password(registry.password_context, password))
         )
         platform_db.add(
             PlatformAuditEvent(event="operator.create", actor=cli_actor(), details={"email": email})

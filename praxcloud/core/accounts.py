@@ -21,6 +21,7 @@ from .fields import codecs_of
 from .local_auth import find_user_by_email, normalise_email
 from .mail import send_mail
 from .models import AuthSession, Group, PasswordReset, User, utcnow
+from .passwords import hash_password, normalise
 from .search import like_pattern
 from .tokens import hash_token, new_token
 
@@ -42,6 +43,8 @@ class DuplicateEmail(ApiError):
 
 
 def check_password(request, user: User | None, password: str) -> None:
+    # The policy judges the password that will be stored: its normalised form.
+    password = normalise(password)
     messages = []
     if len(password) < MIN_PASSWORD_LENGTH:
         messages.append(f"use at least {MIN_PASSWORD_LENGTH} characters.")
@@ -56,7 +59,7 @@ def set_password(request, user: User, password: str, keep_session=None) -> None:
     """Set ``user``'s password and end every other session of theirs."""
     check_password(request, user, password)
     now = utcnow()
-    user.password_hash = request.registry.password_context.hash(password)
+    user.password_hash = hash_password(request.registry.password_context, password)
     user.password_changed_at = now
     if keep_session is not None:
         # The session that changed the password stays; its absolute expiry is unchanged.
@@ -97,7 +100,7 @@ def create_user(request, email: str, password: str | None, groups: list[str],
     request.tenant_db.add(user)
     if password is not None:
         check_password(request, user, password)
-        user.password_hash = request.registry.password_context.hash(password)
+        user.password_hash = hash_password(request.registry.password_context, password)
     try:
         request.tenant_db.flush()
     except IntegrityError:

@@ -29,6 +29,7 @@ import pluggy
 
 from . import hookspecs
 from .hookspecs import PROJECT
+from .schema_messages import field_messages
 
 log = logging.getLogger(__name__)
 
@@ -303,7 +304,9 @@ class PluginHost:
                               {"settings": "must be an object"})
         merged = {**info.defaults(), **settings}
         validator = jsonschema.Draft202012Validator(info.settings_schema)
-        fields = _field_errors(validator.iter_errors(merged), info.secret_fields)
+        # In words, never quoting a value: a secret's least of all.
+        fields = field_messages(validator.iter_errors(merged), required="this setting is required",
+                                unknown="unknown setting", whole="settings")
         if fields:
             raise PluginError(f"invalid settings for plugin {name!r}", fields)
         return merged
@@ -320,37 +323,3 @@ def _check_settings_schema(schema: Any) -> None:
             if errors:
                 raise PluginError(f"the default of setting {key!r} does not match its schema: "
                                   f"{errors[0].message}")
-
-
-def _field_errors(errors: Iterable[jsonschema.ValidationError],
-                  secrets: set[str]) -> dict[str, str]:
-    """One message per setting; a secret's value never appears in a message."""
-    fields: dict[str, str] = {}
-    for error in sorted(errors, key=lambda e: [str(p) for p in e.path]):
-        prefix = ".".join(str(p) for p in error.path)
-        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-            for key in _extra_keys(error):
-                fields.setdefault(f"{prefix}.{key}" if prefix else key, "unknown setting")
-            continue
-        if error.validator == "required" and isinstance(error.instance, dict):
-            for key in error.validator_value:
-                if key not in error.instance:
-                    fields.setdefault(f"{prefix}.{key}" if prefix else key,
-                                      "this setting is required")
-            continue
-        top = str(error.path[0]) if error.path else None
-        if top in secrets:
-            message = f"not a valid value (fails {error.validator!r})"
-        else:
-            message = error.message
-        fields.setdefault(prefix or "settings", message)
-    return fields
-
-
-def _extra_keys(error: jsonschema.ValidationError) -> list[str]:
-    known = set(error.schema.get("properties", {}))
-    patterns = [re.compile(p) for p in error.schema.get("patternProperties", {})]
-    return sorted(
-        str(key) for key in error.instance
-        if key not in known and not any(p.search(str(key)) for p in patterns)
-    )

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from . import record_rules
 from .errors import ApiError
 from .models import Record, utcnow
 from .search import like_pattern
@@ -17,7 +17,7 @@ MAX_PER_PAGE = 200
 
 
 class RecordInvalid(ApiError):
-    """Values that pass the API schema but still cannot make a record (a blank name)."""
+    """Values that cannot make a record; ``fields`` names each, in ``record_rules``' words."""
 
     def __init__(self, fields: dict[str, str]):
         super().__init__("validation_failed", "the record is not valid", 422, fields)
@@ -46,43 +46,16 @@ def search(tenant_db, query: str | None, page: int, per_page: int) -> Page:
     return Page(items, page, per_page, total or 0)
 
 
-def _date(text: str) -> dt.date | None:
-    text = text.strip()
-    if not text:
-        return None
-    # fromisoformat alone would also take "20200101" and week dates.
-    try:
-        if len(text) != 10:
-            raise ValueError(text)
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise RecordInvalid({"date_of_birth": "not a date (YYYY-MM-DD)"}) from None
-
-
-def _coerce(values: dict) -> dict:
-    result = {}
-    for key in EDITABLE:
-        if key not in values:
-            continue
-        value = values[key]
-        if key == "date_of_birth" and isinstance(value, str):
-            value = _date(value)
-        elif key in ("email", "phone") and isinstance(value, str):
-            value = value.strip() or None
-        elif key in ("name", "notes") and isinstance(value, str):
-            value = value.strip() if key == "name" else value
-        result[key] = value
-    return result
-
-
-def _check(values: dict, creating: bool) -> None:
-    if (creating or "name" in values) and not values.get("name"):
-        raise RecordInvalid({"name": "this field is required"})
+def check(values: dict, creating: bool) -> dict:
+    """``values`` ready to store, or RecordInvalid naming each bad field (``record_rules``)."""
+    cleaned, problems = record_rules.clean(values, creating)
+    if problems:
+        raise RecordInvalid(problems)
+    return cleaned
 
 
 def create(tenant_db, values: dict) -> Record:
-    values = _coerce(values)
-    _check(values, creating=True)
+    values = check(values, creating=True)
     now = utcnow()
     record = Record(**{"notes": "", "fields": {}, **values},
                     created_at=now, updated_at=now, last_activity_at=now)
@@ -92,8 +65,7 @@ def create(tenant_db, values: dict) -> Record:
 
 
 def update(tenant_db, record: Record, values: dict) -> Record:
-    values = _coerce(values)
-    _check(values, creating=False)
+    values = check(values, creating=False)
     for key, value in values.items():
         setattr(record, key, value)
     record.updated_at = record.last_activity_at = utcnow()

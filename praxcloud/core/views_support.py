@@ -8,14 +8,14 @@
 
 from __future__ import annotations
 
-import json
-
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.response import Response
 from pyramid.view import view_config
 from pyramid.viewderivers import INGRESS
 
+from . import json_numbers
 from .errors import ApiError
+from .schema_messages import path_name
 
 # Deeper than any body the API documents; bounds the work a crafted body can cause.
 MAX_JSON_DEPTH = 16
@@ -51,11 +51,6 @@ def no_content(request) -> Response:
     return response
 
 
-def _refuse_constant(name: str):
-    # NaN and Infinity are not JSON (RFC 8259); PostgreSQL's json type refuses them.
-    raise ValueError(f"{name} is not allowed in JSON")
-
-
 def _bad_text(value: str) -> str | None:
     """Why ``value`` cannot be stored as text, or None."""
     if "\x00" in value:
@@ -69,12 +64,17 @@ def _bad_text(value: str) -> str | None:
 
 
 def check_json_text(body) -> dict[str, str]:
-    """Problems with the strings (keys and values) and the depth of a parsed body, by path."""
+    """Problems with the strings (keys and values), numbers and depth of a parsed body, by path.
+
+    Numbers no database can store (``1e999999``, a 30-digit integer) were left
+    by :func:`json_numbers.loads` as markers; each is named here, so the
+    client gets a 422 for that field rather than a 500 from the database.
+    """
     problems: dict[str, str] = {}
     stack = [((), body)]
     while stack:
         path, value = stack.pop()
-        where = ".".join(str(p) for p in path) or "body"
+        where = path_name(path)
         if len(path) > MAX_JSON_DEPTH:
             problems.setdefault(where, "nested too deeply")
             continue
@@ -82,6 +82,8 @@ def check_json_text(body) -> dict[str, str]:
             reason = _bad_text(value)
             if reason:
                 problems.setdefault(where, reason)
+        elif isinstance(value, json_numbers.OutOfRange):
+            problems.setdefault(where, value.reason)
         elif isinstance(value, dict):
             for key, item in value.items():
                 reason = _bad_text(key)
@@ -102,7 +104,7 @@ def json_body(request, schema_name: str | None = None) -> dict:
         text = (request.body or b"").decode("utf-8")
         if not text.strip():
             raise ApiError("malformed_json", "the request body is empty", 400)
-        body = json.loads(text, parse_constant=_refuse_constant)
+        body = json_numbers.loads(text)
     except (ValueError, RecursionError):
         # UnicodeDecodeError and JSONDecodeError are ValueErrors; a deeply
         # nested body exhausts the parser's recursion before it says so.

@@ -47,7 +47,7 @@ def test_blank_name_is_refused_on_create_and_update(testapp, tenant, registry):
     [record_id] = add_records(registry, "acme", ["Kept"])
     answer = testapp.patch_json(f"{R}/{record_id}", {"name": " \t "}, headers=headers,
                                 status=422).json
-    assert answer["error"]["fields"] == {"name": "this field is required"}
+    assert answer["error"]["fields"] == {"name": "enter the person's name"}
     assert testapp.get(f"{R}/{record_id}", headers=headers).json["name"] == "Kept"
     assert count(registry, "acme", Record) == 1
 

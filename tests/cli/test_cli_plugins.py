@@ -106,7 +106,7 @@ def test_invalid_settings_are_listed_field_by_field(acme, plugin_dist):
     result = acme.fails("plugins", "enable", "acme", "clitest", "retries=-1", "colour=red")
     assert result.stderr.startswith("Error: invalid settings for plugin 'clitest'\n")
     assert "  colour: " in result.stderr
-    assert "  retries: -1 is less than the minimum of 0\n" in result.stderr
+    assert "  retries: must be at least 0\n" in result.stderr
     result = acme.fails("plugins", "enable", "acme", "clitest", "retries=many")
     assert (
         result.stderr
@@ -118,7 +118,7 @@ def test_invalid_settings_are_listed_field_by_field(acme, plugin_dist):
 
     acme.ok("plugins", "enable", "acme", "clitest")
     result = acme.fails("plugins", "configure", "acme", "clitest", "retries=-2")
-    assert "  retries: -2 is less than the minimum of 0" in result.stderr
+    assert "  retries: must be at least 0" in result.stderr
     [line] = report(acme, "--tenant", "acme")["tenant"]["plugins"]
     assert line["settings"]["retries"] == 3
     result = acme.fails("plugins", "configure", "acme", "clitest", code=2)

@@ -34,9 +34,10 @@ def test_wrong_types_and_unknown_keys_are_reported_per_field(host):
     fields = errors_of(host, "menu_x", {"label": 3, "limit": "many", "colour": "red", "size": 2})
     assert sorted(fields) == ["colour", "label", "limit", "size"]
     assert fields["colour"] == fields["size"] == "unknown setting"
-    assert "not of type 'string'" in fields["label"]
-    assert "not of type 'integer'" in fields["limit"]
-    assert "less than the minimum" in errors_of(host, "menu_x", {"limit": 0})["limit"]
+    # In words, as the API's field messages (schema_messages), never quoting the value.
+    assert fields["label"] == "must be text"
+    assert fields["limit"] == "must be a whole number"
+    assert errors_of(host, "menu_x", {"limit": 0})["limit"] == "must be at least 1"
 
 
 def test_required_settings_are_named():
@@ -60,7 +61,6 @@ def test_a_secret_never_appears_in_an_error_message(host):
     for bad in ("short", 12345678901):
         message = errors_of(host, "menu_x", {"api_key": bad})["api_key"]
         assert str(bad) not in message
-        assert message.startswith("not a valid value")
 
 
 def test_public_settings_mask_secrets(host):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from urllib.parse import unquote, urlsplit
 
 from pyramid.httpexceptions import HTTPException, HTTPNotFound, HTTPSeeOther
@@ -12,6 +11,7 @@ from ..errors import ApiError
 from ..forms import FORM_INVALID, sentence  # noqa: F401 - re-exported
 from ..permissions import AUDIT_READ, RECORDS_READ, SETTINGS_MANAGE, USERS_MANAGE
 from ..security import CONSOLE_COOKIE
+from ..text_rules import has_control_chars  # noqa: F401 - re-exported
 
 # (title, route, permission) in menu order; plugins add theirs via praxcloud_menu_links.
 CORE_MENU = (
@@ -98,18 +98,6 @@ def form_text(post, key: str) -> str:
     """A submitted text field; a file upload or a missing field reads as empty."""
     value = post.get(key, "")
     return value if isinstance(value, str) else ""
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_CONTROL_OR_NEWLINE = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def has_control_chars(text: str, allow_newlines: bool = False) -> bool:
-    """Invisible control characters, which no name or address contains.
-
-    PostgreSQL cannot even store NUL, so letting one through would be a 500.
-    """
-    return bool((_CONTROL if allow_newlines else _CONTROL_OR_NEWLINE).search(text))
 
 
 def object_id(request, key: str = "id") -> int:

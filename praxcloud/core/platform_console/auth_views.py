@@ -15,6 +15,7 @@ from pyramid.view import view_config
 from sqlalchemy import func, select
 
 from ..models import Operator, PlatformAuditEvent, utcnow
+from ..passwords import verify_and_update
 from ..security import OPERATOR_PERMISSION, operator_sessions
 from .support import (
     clear_operator_cookie,
@@ -53,7 +54,7 @@ def authenticate(request, email: str, password: str) -> tuple[Operator | None, s
     if operator is None or not password or len(password) > MAX_PASSWORD_LENGTH:
         context.dummy_verify()
         return None, "unknown_operator" if operator is None else "invalid_credentials"
-    ok, new_hash = context.verify_and_update(password, operator.password_hash)
+    ok, new_hash = verify_and_update(context, password, operator.password_hash)
     if not ok:
         return None, "invalid_credentials"
     if not operator.is_active:

@@ -354,7 +354,10 @@ def test_bodies_are_checked(testapp, totp):
         "x": "unknown field"}
     assert testapp.post_json("/api/v1/acme/mfa/totp/confirm", {"code": 1}, headers=headers,
                              status=422).json["error"]["fields"] == {
-        "code": "1 is not of type 'string'"}
+        "code": "must be text"}
+    assert testapp.post_json("/api/v1/acme/mfa/totp/confirm", {"code": "1" * 101},
+                             headers=headers, status=422).json["error"]["fields"] == {
+        "code": "use at most 100 characters"}
     malformed = testapp.post("/api/v1/acme/mfa/totp/confirm", "{not json", headers={
         **headers, "Content-Type": "application/json"}, status=400).json
     assert malformed["error"]["code"] == "malformed_json"
