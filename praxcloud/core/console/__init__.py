@@ -44,4 +44,5 @@ def includeme(config) -> None:
         # tenant_slug: "/api/..." or "/static/..." never reach a console view.
         config.add_route(name, C + path, tenant_slug=True)
     config.include(".common")
+    config.include(".start_views")
     config.scan(".")
