@@ -1,8 +1,10 @@
 """The page a welcome invitation opens: a new user chooses their first password.
 
-Its own words ("set your password", not "reset"), its own link kind: a
-forgot-password link does not open this page, nor an invitation the reset
-page. ``invitations.accept_invitation`` decides whether the link still works.
+Its own words ("choose your password", not "reset"), for its own link kind:
+a forgot-password link does not open this page. (An invitation's token is
+still accepted where any password link is, such as the API's
+reset-password, for the same user.) ``invitations.accept_invitation``
+decides whether the link still works.
 """
 
 from __future__ import annotations
