@@ -110,6 +110,9 @@ def send_invitation(request, user: User, *, actor: str | None = None) -> str:
     if refused:
         raise InvitationRefused(refused)
     tenant_db = request.tenant_db
+    # One invitation at a time per user: a second sender waits here, then
+    # spends the link the first one made (PostgreSQL; SQLite has one writer).
+    tenant_db.execute(select(User.id).where(User.id == user.id).with_for_update())
     now = utcnow()
     earlier = tenant_db.scalar(select(exists().where(
         PasswordReset.user_id == user.id, PasswordReset.kind == INVITATION_LINK)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from email import message_from_string, policy
 
 import pytest
@@ -208,3 +209,33 @@ def test_api_creates_with_an_invitation_and_resends_it(testapp, registry, tenant
 def test_api_resend_needs_users_manage(testapp, tenant):
     staff = bearer(api_login(testapp, "acme", "staff@acme.test"))
     testapp.post("/api/v1/acme/users/1/invitation", headers=staff, status=403)
+
+
+def test_concurrent_resends_leave_one_live_link(app, testapp, registry, tenant, settings,
+                                                backend):
+    """Eight administrators' clicks at once: one invitation stays live, the newest mailed."""
+    if backend != "postgresql":
+        pytest.skip("concurrent writers: PostgreSQL (SQLite has a single writer)")
+    admin = bearer(api_login(testapp, "acme", "admin@acme.test"))
+    made = testapp.post_json("/api/v1/acme/users", {"email": "new@acme.test",
+                                                     "groups": ["staff"]},
+                             headers=admin, status=201).json
+    clients = [webtest.TestApp(app, extra_environ=testapp.extra_environ) for _ in range(8)]
+    barrier = threading.Barrier(len(clients))
+    statuses = []
+
+    def resend(client):
+        barrier.wait()
+        statuses.append(client.post(f"/api/v1/acme/users/{made['id']}/invitation",
+                                    headers=admin, expect_errors=True).status_int)
+
+    threads = [threading.Thread(target=resend, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [202] * len(clients)
+    links = links_of(registry, "new@acme.test")
+    assert len(links) == 1 + len(clients)
+    assert [link.used_at is None for link in links].count(True) == 1
+    assert len(audit_events(registry, "user.invitation_resent")) == len(clients)
