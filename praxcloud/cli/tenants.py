@@ -5,9 +5,18 @@ from __future__ import annotations
 import click
 
 from ..core import provisioning
+from ..core.invitations import FIRST_ADMIN_GROUP, invite_first_administrator
 from ..core.models import TENANT_ACTIVE, TENANT_SUSPENDED, Tenant
 from .state import current_registry
-from .support import echo_json, echo_table, find_tenant, platform_audit, quiet_alembic
+from .support import (
+    EMAIL,
+    cli_actor,
+    echo_json,
+    echo_table,
+    find_tenant,
+    platform_audit,
+    quiet_alembic,
+)
 
 NAME_MAX = 200
 
@@ -30,18 +39,39 @@ def tenant_summary(tenant: Tenant) -> dict:
 @tenant_group.command("create")
 @click.argument("slug")
 @click.option("--name", required=True, help="The institution's name, as users see it.")
-def create(slug: str, name: str) -> None:
+@click.option("--admin-email", type=EMAIL, default=None,
+              help="Make this person the tenant's first administrator and mail them an "
+              "invitation to choose a password.")
+def create(slug: str, name: str, admin_email: str | None) -> None:
     """Create tenant SLUG with its own database (a SQLite file, or a PostgreSQL
-    database and login role), migrated and seeded with the default groups."""
+    database and login role), migrated and seeded with the default groups.
+
+    With --admin-email, its first administrator is invited too; if the
+    invitation cannot be sent, the tenant is dropped again.
+    """
     name = name.strip()
     if not name or len(name) > NAME_MAX:
         raise click.BadParameter(f"give 1 to {NAME_MAX} characters", param_hint="--name")
     registry = current_registry()
     with quiet_alembic():
         provisioning.create_tenant(registry.tenancy, slug, name)
+    if admin_email is not None:
+        try:
+            invite_first_administrator(registry, slug, admin_email, actor=cli_actor())
+        except Exception as exc:
+            provisioning.delete_tenant(registry.tenancy, slug)
+            raise click.ClickException(
+                f"the invitation to {admin_email} could not be sent ({exc}), "
+                f"so tenant {slug!r} was not created"
+            ) from exc
     platform_audit(registry, "tenant.create", slug, {"name": name})
     backend = registry.settings.get("praxcloud.tenant_db_backend", "sqlite")
     click.echo(f"Created tenant {slug!r} ({name}) with its own {backend} database.")
+    if admin_email is not None:
+        # The address stays in the tenant's own trail: the platform keeps no personal data.
+        platform_audit(registry, "tenant.admin_invited", slug, {"group": FIRST_ADMIN_GROUP})
+        click.echo(f"Mailed {admin_email} an invitation to choose a password, as the "
+                   f"tenant's first administrator.")
 
 
 @tenant_group.command("list")

@@ -15,6 +15,7 @@ from pyramid.response import Response
 from pyramid.view import forbidden_view_config
 
 from .console.error_views import error_page
+from .console.no_access import has_no_access, no_access_response
 from .errors import json_error
 from .security import area
 
@@ -73,6 +74,9 @@ def forbidden(exc, request):
     if where == "api":
         return json_error(403, "forbidden", "you are not allowed to do this")
     if where == "console" and request.tenant is not None:
+        if has_no_access(identity):
+            # Not "you may not open this page" but "you may open none yet: ask them".
+            return no_access_response(request, 403)
         return error_page(request, 403)
     body = request.registry.settings.get("praxcloud.forbidden_text", "Forbidden")
     return Response(body, status=403, content_type="text/plain")

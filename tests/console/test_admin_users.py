@@ -74,33 +74,35 @@ def test_search_and_pagination(admin, registry, make_user):
     assert "No user matches" in admin.get("/acme/users", {"q": "%"}).text
 
 
-def test_create_user_with_reset_link(admin, registry, settings):
+def test_create_user_with_an_invitation(admin, registry, settings):
     form = admin.get("/acme/users/new").forms["user-new"]
     form["email"] = "  New.Person@Acme.test "
     form["display_name"] = "New Person"
     form.get("groups", index=2).checked = True  # staff (groups sorted by name)
     page = form.submit(status=303).follow()
-    assert "a link to choose a password was mailed" in page.text
+    assert "an invitation to choose a password was mailed to them, valid for 7 days" in page.text
     assert user_state(registry, "new.person@acme.test") == {
         "name": "New Person", "groups": ["staff"], "active": True, "has_password": False}
     sent = [m for m in mails(settings) if m["To"] == "new.person@acme.test"]
     assert len(sent) == 1
-    link = re.search(r"http://localhost(/acme/reset-password/\S+)", mail_text(sent[0]))
+    link = re.search(r"http://localhost(/acme/welcome/\S+)", mail_text(sent[0]))
     assert link is not None
     created = audit_events(registry, "user.create")[-1]
     assert created["actor"] == "admin@acme.test" and created["details"] == {"groups": ["staff"]}
-    assert audit_events(registry, "password.reset_request")[-1]["target"] == (
-        "new.person@acme.test")
+    invited = audit_events(registry, "user.invited")[-1]
+    assert (invited["actor"], invited["target"]) == ("admin@acme.test", "new.person@acme.test")
+    assert audit_events(registry, "password.reset_request") == []
 
 
 def test_new_user_chooses_password_through_the_link(admin, registry, settings, testapp):
     form = admin.get("/acme/users/new").forms["user-new"]
     form["email"] = "linked@acme.test"
+    form.get("groups", index=2).checked = True  # staff
     form.submit(status=303)
     (sent,) = [m for m in mails(settings) if m["To"] == "linked@acme.test"]
-    path = re.search(r"http://localhost(/acme/reset-password/\S+)", mail_text(sent)).group(1)
+    path = re.search(r"http://localhost(/acme/welcome/\S+)", mail_text(sent)).group(1)
     visitor = webtest.TestApp(testapp.app, extra_environ=testapp.extra_environ)
-    reset = visitor.get(path).forms["reset-form"]
+    reset = visitor.get(path).forms["invitation-form"]
     reset["password"] = reset["confirm"] = "chosen by the person"
     reset.submit(status=303)
     assert api_login(visitor, "acme", "linked@acme.test", "chosen by the person")
@@ -109,6 +111,7 @@ def test_new_user_chooses_password_through_the_link(admin, registry, settings, t
 def test_create_user_with_initial_password(admin, registry, testapp):
     form = admin.get("/acme/users/new").forms["user-new"]
     form["email"] = "helper@acme.test"
+    form.get("groups", index=2).checked = True  # staff
     form["onboarding"] = "chosen"
     form["password"] = "a long enough password"
     form.submit(status=303)
@@ -119,6 +122,7 @@ def test_create_user_with_initial_password(admin, registry, testapp):
 def test_duplicate_email_is_a_form_error_and_nothing_saved(admin, registry):
     form = admin.get("/acme/users/new").forms["user-new"]
     form["email"] = "STAFF@acme.test"
+    form.get("groups", index=2).checked = True  # staff
     form["display_name"] = "Someone Else"
     page = form.submit(status=422)
     assert "already exists" in field_error(page, "email")
@@ -130,6 +134,7 @@ def test_duplicate_email_is_a_form_error_and_nothing_saved(admin, registry):
 def test_rejected_password_saves_nothing(admin, registry, settings):
     form = admin.get("/acme/users/new").forms["user-new"]
     form["email"] = "short@acme.test"
+    form.get("groups", index=2).checked = True  # staff
     form["onboarding"] = "chosen"
     form["password"] = "short"
     page = form.submit(status=422)
@@ -286,12 +291,14 @@ def test_admin_pages_work_after_a_real_console_login(testapp, tenant):
     page = testapp.get("/acme/users")
     form = page.click("Add user").forms["user-new"]
     form["email"] = "via-login@acme.test"
+    form.get("groups", index=2).checked = True  # staff
     assert "via-login@acme.test" in form.submit(status=303).follow().text
 
 
 def test_names_are_escaped(admin, registry):
     form = admin.get("/acme/users/new").forms["user-new"]
     form["email"] = "markup@acme.test"
+    form.get("groups", index=2).checked = True  # staff
     form["display_name"] = "<script>alert(1)</script>"
     form.submit(status=303)
     page = admin.get("/acme/users")

@@ -49,17 +49,21 @@ def test_a_contract_naming_a_missing_plugin_is_pointed_out(operator, plugins, re
 
 
 def test_audit_lists_events_newest_first_and_filters(operator, registry, make_tenant):
-    operator_post(operator, "/platform/tenants", {"slug": "acme", "name": "Acme"})
-    operator_post(operator, "/platform/tenants", {"slug": "zenith", "name": "Zenith"})
+    operator_post(operator, "/platform/tenants",
+                  {"slug": "acme", "name": "Acme", "admin_email": "head@acme.test"})
+    operator_post(operator, "/platform/tenants",
+                  {"slug": "zenith", "name": "Zenith", "admin_email": "head@zenith.test"})
     token = csrf_of(operator.get("/platform/tenants/acme"))
     operator.post("/platform/tenants/acme/status", {"csrf_token": token, "status": "suspended"})
     page = operator.get("/platform/audit")
     rows = [tr.get_text(" ", strip=True) for tr in page.html.select("tbody tr")]
-    assert "tenant.suspend" in rows[0] and "tenant.create" in rows[1] and "zenith" in rows[1]
+    assert "tenant.suspend" in rows[0]
+    assert "tenant.admin_invited" in rows[1] and "zenith" in rows[1]
+    assert "tenant.create" in rows[2] and "zenith" in rows[2]
     assert any("operator.login" in row and OPERATOR_EMAIL in row for row in rows)
     only_acme = operator.get("/platform/audit", {"tenant": "acme"})
     texts = [tr.get_text(" ", strip=True) for tr in only_acme.html.select("tbody tr")]
-    assert len(texts) == 2 and all("acme" in t for t in texts)
+    assert len(texts) == 3 and all("acme" in t for t in texts)
     creates = operator.get("/platform/audit", {"event": "tenant.create"})
     assert len(creates.html.select("tbody tr")) == 2
     assert "No events match" in operator.get("/platform/audit", {"tenant": "x\x00y"}).text

@@ -14,6 +14,8 @@ from praxcloud.core.provisioning import all_tenants
 from .conftest import OPERATOR_EMAIL, csrf_of, operator_post
 from .test_auth import platform_events
 
+ADMIN = "head@north.test"
+
 
 def tenant_count(registry) -> int:
     with registry.tenancy.platform_session() as platform_db:
@@ -35,10 +37,11 @@ def test_list_shows_each_tenant(operator, make_tenant):
 
 def test_create_a_tenant(operator, registry, settings):
     response = operator_post(operator, "/platform/tenants",
-                             {"slug": "north-clinic", "name": "North Clinic"})
+                             {"slug": "north-clinic", "name": "North Clinic",
+                              "admin_email": ADMIN})
     assert response.location == "http://localhost/platform/tenants/north-clinic"
     page = response.follow()
-    assert "Tenant north-clinic created." in page.text and "North Clinic" in page.text
+    assert "Tenant north-clinic created;" in page.text and "North Clinic" in page.text
     [tenant] = all_tenants(registry.tenancy)
     assert (tenant.slug, tenant.name, tenant.status) == ("north-clinic", "North Clinic", "active")
     if settings["praxcloud.tenant_db_backend"] == "sqlite":
@@ -58,7 +61,8 @@ def test_create_a_tenant(operator, registry, settings):
 ])
 def test_invalid_slug_is_a_form_error_and_creates_nothing(operator, registry, settings, slug,
                                                           message):
-    response = operator_post(operator, "/platform/tenants", {"slug": slug, "name": "Some name"},
+    response = operator_post(operator, "/platform/tenants",
+                             {"slug": slug, "name": "Some name", "admin_email": ADMIN},
                              status=422)
     assert message in response.text
     assert "The tenant was not created" in response.text
@@ -72,7 +76,8 @@ def test_invalid_slug_is_a_form_error_and_creates_nothing(operator, registry, se
 
 def test_duplicate_slug_is_refused(operator, registry, make_tenant):
     make_tenant("acme", "Acme Care")
-    response = operator_post(operator, "/platform/tenants", {"slug": "acme", "name": "Other"},
+    response = operator_post(operator, "/platform/tenants",
+                             {"slug": "acme", "name": "Other", "admin_email": ADMIN},
                              status=409)
     assert "A tenant &#39;acme&#39; already exists." in response.text
     [tenant] = all_tenants(registry.tenancy)
@@ -80,8 +85,8 @@ def test_duplicate_slug_is_refused(operator, registry, make_tenant):
 
 
 def test_name_is_required(operator, registry):
-    response = operator_post(operator, "/platform/tenants", {"slug": "acme", "name": "  "},
-                             status=422)
+    response = operator_post(operator, "/platform/tenants",
+                             {"slug": "acme", "name": "  ", "admin_email": ADMIN}, status=422)
     assert "Give the tenant a name." in response.text
     assert tenant_count(registry) == 0
 
@@ -92,7 +97,8 @@ def test_create_needs_the_csrf_token(operator, registry):
 
 
 def test_tenant_page_shows_details_and_its_events(operator, registry):
-    operator_post(operator, "/platform/tenants", {"slug": "acme", "name": "Acme Care"})
+    operator_post(operator, "/platform/tenants",
+                  {"slug": "acme", "name": "Acme Care", "admin_email": ADMIN})
     page = operator.get("/platform/tenants/acme")
     assert "Acme Care" in page.text and "/api/v1/acme/" in page.text
     assert "tenant.create" in page.text and "Suspend acme" in page.text

@@ -223,6 +223,11 @@ SCHEMAS = {
         "type": "object", "required": ["removed"], "additionalProperties": False,
         "properties": {"removed": {"type": "array", "items": {"type": "string"}}},
     },
+    "InvitationSent": {
+        "type": "object", "required": ["event", "expires_at"], "additionalProperties": False,
+        "properties": {"event": {"enum": ["user.invited", "user.invitation_resent"]},
+                       "expires_at": {"type": "string", "format": "date-time"}},
+    },
     "Revoked": {
         "type": "object", "required": ["revoked"], "additionalProperties": False,
         "properties": {"revoked": {"type": "integer", "minimum": 0}},
@@ -315,7 +320,8 @@ PATHS = {
     "/api/v1/{tenant}/users": {
         "get": _op("List the tenant's users (users.manage)", {"200": _json("UserPage")},
                    params=PAGE_PARAMS, op_id="listUsers"),
-        "post": _op("Create a user (users.manage)",
+        "post": _op("Create a user (users.manage); without a password, the user is mailed "
+                    "a welcome invitation to choose one",
                     {"201": _json("User", "Created"),
                      "409": _error_response("A user with this e-mail exists")},
                     body="UserInput", op_id="createUser"),
@@ -336,6 +342,12 @@ PATHS = {
         "Remove every second factor of a user (users.manage, recent re-authentication); "
         "audited, the user is told by mail",
         {"200": _json("SecondFactorsReset")}, params=[ID], op_id="resetUserSecondFactors")},
+    "/api/v1/{tenant}/users/{id}/invitation": {"post": _op(
+        "Mail a user a new welcome invitation (users.manage, recent re-authentication); "
+        "earlier links stop working",
+        {"202": _json("InvitationSent", "Mailed"),
+         "409": _error_response("The user is deactivated or has already chosen a password")},
+        params=[ID], op_id="sendUserInvitation")},
 }
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from ..accounts import create_user, users_matching
 from ..errors import ApiError
+from ..invitations import latest_invitation, send_invitation
 from ..mfa import reset_second_factors
 from ..models import Group, User
 from ..permissions import SESSIONS_MANAGE, USERS_MANAGE
@@ -15,7 +16,7 @@ from ..security import tenant_sessions
 from ..stepup import require_recent_auth
 from ..views_support import api_view, json_body
 from .params import int_param, path_id, text_param
-from .serialize import user_json
+from .serialize import iso, user_json
 
 
 def _user(request) -> User:
@@ -53,6 +54,9 @@ def create(request):
     body = json_body(request, "UserInput")
     user = create_user(request, body["email"], body.get("password"), body["groups"],
                        display_name=body.get("display_name", "").strip())
+    if body.get("password") is None:
+        # Without a password nobody could ever log in: the user chooses one.
+        send_invitation(request, user)
     request.response.status = 201
     return user_json(user)
 
@@ -114,3 +118,14 @@ def revoke_user_sessions(request):
 def reset_user_second_factors(request):
     require_recent_auth(request)
     return {"removed": reset_second_factors(request, _user(request))}
+
+
+@api_view(route_name="api.user.invitation", request_method="POST", permission=USERS_MANAGE)
+def invite_again(request):
+    require_recent_auth(request)  # managing users is a sensitive action
+    user = _user(request)
+    event = send_invitation(request, user)
+    request.tenant_db.flush()
+    request.response.status = 202
+    sent = latest_invitation(request.tenant_db, user)
+    return {"event": event, "expires_at": iso(sent.expires_at)}

@@ -11,6 +11,7 @@ CONSOLE_ROUTES = (
     ("console.logout", "/logout"),
     ("console.forgot", "/forgot-password"),
     ("console.reset", "/reset-password/{token}"),
+    ("console.invitation", "/welcome/{token}"),
     ("console.account", "/account"),
     ("console.account_mfa", "/account/mfa"),
     ("console.reauth", "/account/confirm"),
@@ -26,6 +27,7 @@ CONSOLE_ROUTES = (
     ("console.user", "/users/{id}"),
     ("console.user_sessions_revoke", "/users/{id}/revoke-sessions"),
     ("console.user_mfa_reset", "/users/{id}/reset-second-factors"),
+    ("console.user_invitation", "/users/{id}/invitation"),
     ("console.groups", "/groups"),
     ("console.group", "/groups/{id}"),
     ("console.audit", "/audit"),
@@ -42,4 +44,5 @@ def includeme(config) -> None:
         # tenant_slug: "/api/..." or "/static/..." never reach a console view.
         config.add_route(name, C + path, tenant_slug=True)
     config.include(".common")
+    config.include(".start_views")
     config.scan(".")

@@ -2,7 +2,8 @@
 
 They live in ``Tenant.settings`` in the platform database and are read by
 :meth:`authsessions.SessionPolicy.from_tenant_settings` (the two session
-lifetimes), :func:`accounts.reset_lifetime` (reset links), ``tweens.cors``
+lifetimes), :func:`accounts.reset_lifetime` (reset links),
+:func:`invitations.invitation_days` (welcome invitations), ``tweens.cors``
 (the API's allowed origins) and the MFA plugins (``mfa_required_groups``).
 ``request.tenant`` is loaded by the request's own platform session, so a new
 settings dict assigned to it is committed with the request.
@@ -21,6 +22,7 @@ from sqlalchemy import select
 from ..accounts import DEFAULT_RESET_MINUTES
 from ..authsessions import DEFAULT_IDLE_MINUTES, DEFAULT_LIFETIME_HOURS
 from ..config import setting_list
+from ..invitations import DEFAULT_INVITATION_DAYS, MAX_INVITATION_DAYS, MIN_INVITATION_DAYS
 from ..models import Group
 from ..permissions import SETTINGS_MANAGE
 from .admin_forms import bounded_int, invalid, lines
@@ -47,7 +49,11 @@ NUMBER_SETTINGS = (
                   "However active, a session ends this long after login."),
     NumberSetting("reset_link_minutes", "Password reset links valid for", "minutes", 5, 1440,
                   DEFAULT_RESET_MINUTES,
-                  "How long a forgot-password or new-user link can be used (once)."),
+                  "How long a forgot-password link can be used (once)."),
+    NumberSetting("invitation_days", "Welcome invitations valid for", "days",
+                  MIN_INVITATION_DAYS, MAX_INVITATION_DAYS, DEFAULT_INVITATION_DAYS,
+                  "How long a new user's link to choose their first password can be used "
+                  "(once); an administrator can send a new one."),
 )
 MAX_ORIGINS = 50
 # One DNS name: labels of letters, digits and '-', not starting or ending with '-'.

@@ -1,7 +1,9 @@
 """Tenant administrators manage their users: list, create, edit, end their sessions.
 
 Creating a user never requires the administrator to know the password: by
-default the new user gets a single-use link to choose one. Deactivating a
+default the new user gets a welcome invitation to choose one. Creating a
+user whose groups grant nothing (who could log in but open no page) takes a
+second, deliberate confirmation. Deactivating a
 user ends their sessions at once. An administrator cannot deactivate
 themselves or give up their own right to manage users, so a tenant can
 never lock itself out of its user management.
@@ -19,11 +21,17 @@ from ..accounts import (
     DuplicateEmail,
     PasswordRejected,
     create_user,
-    request_password_reset,
     users_matching,
 )
 from ..auth import second_factors
 from ..errors import ApiError
+from ..invitations import (
+    invitation_days,
+    invitation_state,
+    latest_invitation,
+    may_invite,
+    send_invitation,
+)
 from ..local_auth import normalise_email
 from ..models import Group, User
 from ..permissions import SESSIONS_MANAGE, USERS_MANAGE
@@ -39,6 +47,9 @@ MAX_NAME = 200
 # How a new user gets a first password: a mailed link (the admin never knows
 # it), or one the admin chooses and passes on.
 ONBOARDING = ("link", "chosen")
+NO_ACCESS_WARNING = ("The groups you chose give no permission: this person could log in but "
+                     "open no page. Choose a group, or tick “Create without access” to add "
+                     "them now and give them a group later.")
 
 
 def all_groups(request) -> list[Group]:
@@ -80,14 +91,16 @@ def list_users(request):
 
 # Creating ------------------------------------------------------------------
 def _new_user_page(request, form: dict, errors: dict) -> dict:
-    return {"form": form, "errors": errors, "groups": all_groups(request)}
+    return {"form": form, "errors": errors, "groups": all_groups(request),
+            "offer_no_access": form["no_access_ok"] or errors.get("groups") == NO_ACCESS_WARNING}
 
 
 @view_config(route_name="console.user_new", request_method="GET", permission=USERS_MANAGE,
              renderer="console/admin_user_new.jinja2")
 def new_user_form(request):
     require_recent_auth(request)  # managing users is a sensitive action
-    form = {"email": "", "display_name": "", "groups": [], "onboarding": "link"}
+    form = {"email": "", "display_name": "", "groups": [], "onboarding": "link",
+            "no_access_ok": False}
     return _new_user_page(request, form, {})
 
 
@@ -101,6 +114,7 @@ def create_user_view(request):
         "display_name": post.get("display_name", "").strip(),
         "groups": post.getall("groups"),
         "onboarding": post.get("onboarding", "link"),
+        "no_access_ok": post.get("no_access_ok") == "on",
     }
     password = post.get("password", "")
     errors: dict[str, str] = {}
@@ -111,7 +125,10 @@ def create_user_view(request):
         errors["email"] = "Enter an e-mail address like name@example.org."
     _check_display_name(form["display_name"], errors)
     groups = all_groups(request)
-    _check_groups(form["groups"], groups, errors)
+    chosen = _check_groups(form["groups"], groups, errors)
+    if ("groups" not in errors and not form["no_access_ok"]
+            and not any(group.permissions for group in chosen)):
+        errors["groups"] = NO_ACCESS_WARNING
     if form["onboarding"] not in ONBOARDING:
         errors["onboarding"] = "Choose how the person gets a password."
     elif form["onboarding"] == "chosen" and not password:
@@ -134,9 +151,10 @@ def create_user_view(request):
         request.tm.doom()
         return invalid(request, _new_user_page(request, form, errors))
     if initial is None:
-        request_password_reset(request, user.email)
-        request.flash(f"User {user.email} created; a link to choose a password was mailed to "
-                      "them.", "success")
+        send_invitation(request, user)
+        request.flash(f"User {user.email} created; an invitation to choose a password was "
+                      f"mailed to them, valid for {invitation_days(request.tenant)} days.",
+                      "success")
     else:
         request.flash(f"User {user.email} created with the password you chose.", "success")
     return redirect(request, "console.user", id=user.id)
@@ -145,12 +163,16 @@ def create_user_view(request):
 # Editing -------------------------------------------------------------------
 def _user_page(request, user: User, form: dict, errors: dict) -> dict:
     identity = request.praxcloud_identity
+    invitation = latest_invitation(request.tenant_db, user)
     return {
         "user": user, "form": form, "errors": errors, "groups": all_groups(request),
         "sessions": tenant_sessions(request).live_for_user(user),
         "is_self": user.id == identity.user.id,
         "may_end_sessions": SESSIONS_MANAGE in identity.permissions,
         "second_factors": second_factors(request, user),
+        "invitation": invitation,
+        "invitation_state": invitation_state(invitation),
+        "may_invite": may_invite(user) is None,
     }
 
 

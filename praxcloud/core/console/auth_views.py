@@ -86,7 +86,8 @@ def finish_login(request, user, next_path: str | None):
     actions = (session.data or {}).get("required_actions") or []
     if actions:
         response = redirect(request, actions[0]["route"])
-    elif next_path:
+    elif next_path and user.permissions:
+        # A user whose groups grant nothing goes home, to the page saying whom to ask.
         response = redirect_to_path(request, next_path)
     else:
         response = redirect(request, "console.home")

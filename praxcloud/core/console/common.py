@@ -29,6 +29,8 @@ CORE_MENU = (
 NOTICES = {
     "logged_out": ("success", "You have logged out."),
     "password_reset": ("success", "Your password has been changed. You can log in with it now."),
+    "invitation_accepted": ("success", "Your password is set. Welcome: you can log in with it "
+                                       "now."),
     "session_ended": ("info", "Your session has ended. Please log in again."),
     "mfa_expired": ("error", "That login attempt has ended: it took too long or had too many "
                             "wrong codes. Please start again."),

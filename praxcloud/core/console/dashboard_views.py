@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from ..models import AuditEvent, Record, User, utcnow
 from ..permissions import AUDIT_READ, AUTHENTICATED, RECORDS_READ, RECORDS_WRITE, USERS_MANAGE
 from ..security import tenant_sessions
+from .no_access import has_no_access, no_access_response
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,8 @@ def panels(request) -> list[dict]:
              renderer="console/home.jinja2")
 def home(request):
     identity = request.praxcloud_identity
+    if has_no_access(identity):
+        return no_access_response(request)
     return {
         "user": identity.user,
         "figures": figures(request),

@@ -12,6 +12,8 @@ from .platform import (
 )
 from .sessions import KIND_API, KIND_CONSOLE
 from .tenant import (
+    INVITATION_LINK,
+    RESET_LINK,
     AuditEvent,
     AuthSession,
     Group,
@@ -24,6 +26,8 @@ from .tenant import (
 from .types import UTCDateTime, utcnow
 
 __all__ = [
+    "INVITATION_LINK",
+    "RESET_LINK",
     "KIND_API",
     "KIND_CONSOLE",
     "TENANT_ACTIVE",

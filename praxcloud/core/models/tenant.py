@@ -96,12 +96,19 @@ class LoginChallenge(TenantBase):
     user: Mapped[User] = relationship(lazy="joined")
 
 
+RESET_LINK = "reset"
+INVITATION_LINK = "invitation"
+
+
 class PasswordReset(TenantBase):
+    """A single-use link to set a password: a forgot-password ``reset`` or an ``invitation``."""
+
     __tablename__ = "password_resets"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20), default=RESET_LINK, server_default=RESET_LINK)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
