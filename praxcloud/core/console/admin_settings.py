@@ -165,7 +165,7 @@ def parse_settings(request, post) -> tuple[dict, dict, dict]:
 
 
 @view_config(route_name="console.settings", request_method="POST", permission=SETTINGS_MANAGE,
-             renderer="console/admin_settings.jinja2")
+             renderer="console/admin_settings.jinja2", recent_auth=True)
 def save_settings(request):
     form, values, errors = parse_settings(request, request.POST)
     if errors:
