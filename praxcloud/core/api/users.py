@@ -12,6 +12,7 @@ from ..models import Group, User
 from ..permissions import SESSIONS_MANAGE, USERS_MANAGE
 from ..records import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from ..security import tenant_sessions
+from ..security_epoch import reevaluate_sessions
 from ..views_support import api_view, json_body
 from .params import int_param, path_id, text_param
 from .serialize import user_json
@@ -76,6 +77,7 @@ def update_user(request):
             details["groups_added"] = sorted(after - before)
             details["groups_removed"] = sorted(before - after)
             user.groups = chosen
+            reevaluate_sessions(request)  # a new group may require a second factor
     if "display_name" in body and body["display_name"].strip() != user.display_name:
         user.display_name = body["display_name"].strip()
         details["display_name_changed"] = True

@@ -23,6 +23,7 @@ from ..authsessions import DEFAULT_IDLE_MINUTES, DEFAULT_LIFETIME_HOURS
 from ..config import setting_list
 from ..models import Group
 from ..permissions import SETTINGS_MANAGE
+from ..security_epoch import reevaluate_sessions
 from .admin_forms import bounded_int, invalid, lines
 from .common import redirect
 
@@ -178,6 +179,8 @@ def save_settings(request):
     # A new dict, so SQLAlchemy sees the JSON column change.
     request.tenant.settings = {**(request.tenant.settings or {}),
                                **{key: values[key] for key in changed}}
+    # Open sessions meet the new settings at their next request (MFA required now, ...).
+    reevaluate_sessions(request)
     request.audit.record("tenant.settings", details={"changed": changed})
     request.flash("Settings saved: " + ", ".join(changed) + ".", "success")
     return redirect(request, "console.settings")

@@ -28,6 +28,7 @@ from ..local_auth import normalise_email
 from ..models import Group, User
 from ..permissions import SESSIONS_MANAGE, USERS_MANAGE
 from ..security import tenant_sessions
+from ..security_epoch import reevaluate_sessions
 from .admin_forms import Pager, invalid, page_number
 from .common import object_id, redirect
 
@@ -193,6 +194,7 @@ def update_user(request):
         details["groups_added"] = sorted(after - before)
         details["groups_removed"] = sorted(before - after)
         user.groups = chosen
+        reevaluate_sessions(request)  # a new group may require a second factor
     ended = 0
     if form["is_active"] != user.is_active:
         details["active"] = form["is_active"]
