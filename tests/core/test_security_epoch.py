@@ -21,6 +21,7 @@ from praxcloud.core.security import reevaluate_sessions
 from tests.api.conftest import tenant_db
 from tests.conftest import PASSWORD, api_login, bearer
 from tests.console.conftest import login as console_login
+from tests.core.test_mfa_policy import GOOD_CODE, fake  # noqa: F401 - fake is a fixture
 
 
 def admin_browser(app):
@@ -152,3 +153,19 @@ def test_a_session_opened_after_a_change_is_not_evaluated_twice(testapp, admin_a
     token = bearer(api_login(testapp, "acme", "staff@acme.test", PASSWORD))
     testapp.get("/api/v1/acme/records", headers=token, status=200)
     assert plugin.calls == 1
+
+
+def test_a_reset_of_second_factors_holds_the_users_open_sessions(testapp, admin_app,
+                                                                 fake):  # noqa: F811
+    fake.enrolled.add(2)  # staff@acme.test
+    save_settings(admin_app, mfa_required_groups=["staff"])
+    first = testapp.post_json("/api/v1/acme/auth/login",
+                              {"email": "staff@acme.test", "password": PASSWORD}).json
+    staff = bearer(testapp.post_json("/api/v1/acme/auth/mfa", {
+        "mfa_token": first["mfa_token"], "method": "fake", "code": GOOD_CODE}).json["token"])
+    testapp.get("/api/v1/acme/records", headers=staff, status=200)
+
+    admin = bearer(api_login(testapp, "acme", "admin@acme.test"))
+    testapp.delete("/api/v1/acme/users/2/second-factors", headers=admin, status=200)
+    held = testapp.get("/api/v1/acme/records", headers=staff, status=403)
+    assert held.json["error"]["code"] == "required_action"
