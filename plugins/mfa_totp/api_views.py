@@ -19,7 +19,6 @@ from praxcloud.core.auth import SecondFactorFailed
 from praxcloud.core.errors import ApiError
 from praxcloud.core.mfa import enrolment_done
 from praxcloud.core.permissions import AUTHENTICATED
-from praxcloud.core.stepup import require_recent_auth
 from praxcloud.core.views_support import api_view, json_body, no_content
 
 from .config import NAME
@@ -66,10 +65,9 @@ def status(request):
 
 
 @api_view(route_name="mfa_totp.api.enrol", request_method="POST", permission=AUTHENTICATED,
-          plugin=NAME)
+          plugin=NAME, recent_auth=True)
 def enrol(request):
     _no_fields(request)
-    require_recent_auth(request)
     service = TotpService(request)
     user = _user(request)
     secret = service.start_enrolment(user)
@@ -78,10 +76,9 @@ def enrol(request):
 
 
 @api_view(route_name="mfa_totp.api.confirm", request_method="POST", permission=AUTHENTICATED,
-          plugin=NAME)
+          plugin=NAME, recent_auth=True)
 def confirm(request):
     body = _check(CONFIRM, json_body(request))
-    require_recent_auth(request)
     try:
         codes = TotpService(request).confirm(_user(request), body["code"])
     except NotEnrolled:
@@ -97,10 +94,9 @@ def confirm(request):
 
 
 @api_view(route_name="mfa_totp.api", request_method="DELETE", permission=AUTHENTICATED,
-          plugin=NAME)
+          plugin=NAME, recent_auth=True)
 def disable(request):
     _no_fields(request)
-    require_recent_auth(request)
     service = TotpService(request)
     user = _user(request)
     if not service.removal_allowed(user):
@@ -113,11 +109,10 @@ def disable(request):
     return no_content(request)
 
 
-@api_view(route_name="mfa_totp.api.recovery_codes", request_method="POST",
+@api_view(route_name="mfa_totp.api.recovery_codes", request_method="POST", recent_auth=True,
           permission=AUTHENTICATED, plugin=NAME)
 def regenerate_recovery_codes(request):
     _no_fields(request)
-    require_recent_auth(request)
     try:
         codes = TotpService(request).regenerate_recovery_codes(_user(request))
     except NotEnrolled:

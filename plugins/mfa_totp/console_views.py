@@ -21,7 +21,6 @@ from praxcloud.core.auth import SecondFactorFailed
 from praxcloud.core.forms import FORM_INVALID, sentence
 from praxcloud.core.mfa import enrolment_done
 from praxcloud.core.permissions import AUTHENTICATED
-from praxcloud.core.stepup import require_recent_auth
 
 from .config import NAME
 from .service import NotEnrolled, TotpService
@@ -63,9 +62,8 @@ def manage(request):
 
 
 @view_config(route_name="mfa_totp.enrol", request_method="POST", permission=AUTHENTICATED,
-             plugin=NAME)
+             plugin=NAME, recent_auth=True)
 def start_enrolment(request):
-    require_recent_auth(request)
     TotpService(request).start_enrolment(_user(request))
     return _redirect(request, "mfa_totp.enrol")
 
@@ -79,9 +77,8 @@ def _enrol_page(request, secret: str, errors: dict | None = None, status: int = 
 
 
 @view_config(route_name="mfa_totp.enrol", request_method="GET", permission=AUTHENTICATED,
-             plugin=NAME, renderer=TEMPLATES + "enrol.jinja2")
+             plugin=NAME, renderer=TEMPLATES + "enrol.jinja2", recent_auth=True)
 def enrol_page(request):
-    require_recent_auth(request)
     secret = TotpService(request).pending_secret(_user(request))
     if secret is None:
         return _start_again(request)
@@ -89,10 +86,9 @@ def enrol_page(request):
 
 
 @view_config(route_name="mfa_totp.qr", request_method="GET", permission=AUTHENTICATED,
-             plugin=NAME)
+             plugin=NAME, recent_auth=True)
 def qr_code(request):
     """The waiting secret as a QR code (PNG) of its otpauth:// URI, for the phone's camera."""
-    require_recent_auth(request)
     service = TotpService(request)
     user = _user(request)
     secret = service.pending_secret(user)
@@ -107,9 +103,8 @@ def qr_code(request):
 
 
 @view_config(route_name="mfa_totp.confirm", request_method="POST", permission=AUTHENTICATED,
-             plugin=NAME, renderer=TEMPLATES + "enrol.jinja2")
+             plugin=NAME, renderer=TEMPLATES + "enrol.jinja2", recent_auth=True)
 def confirm(request):
-    require_recent_auth(request)
     service = TotpService(request)
     user = _user(request)
     code = request.POST.get("code", "")
@@ -139,10 +134,9 @@ def _recovery_codes_page(request, codes: list[str]):
     return response
 
 
-@view_config(route_name="mfa_totp.recovery_codes", request_method="POST",
+@view_config(route_name="mfa_totp.recovery_codes", request_method="POST", recent_auth=True,
              permission=AUTHENTICATED, plugin=NAME)
 def regenerate_recovery_codes(request):
-    require_recent_auth(request)
     try:
         codes = TotpService(request).regenerate_recovery_codes(_user(request))
     except NotEnrolled:
@@ -153,9 +147,8 @@ def regenerate_recovery_codes(request):
 
 
 @view_config(route_name="mfa_totp.disable", request_method="POST", permission=AUTHENTICATED,
-             plugin=NAME)
+             plugin=NAME, recent_auth=True)
 def disable(request):
-    require_recent_auth(request)
     service = TotpService(request)
     user = _user(request)
     if not service.removal_allowed(user):

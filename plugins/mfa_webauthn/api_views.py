@@ -23,7 +23,6 @@ from praxcloud.core.errors import ApiError
 from praxcloud.core.mfa import enrolment_done
 from praxcloud.core.models import KIND_API
 from praxcloud.core.permissions import AUTHENTICATED
-from praxcloud.core.stepup import require_recent_auth
 from praxcloud.core.views_support import api_view, json_body, no_content
 
 from . import events
@@ -110,10 +109,9 @@ def list_keys(request):
     return {"credentials": [key_json(key) for key in credentials_of(request.tenant_db, user.id)]}
 
 
-@api_view(route_name="mfa_webauthn.api.credential", request_method="PATCH",
+@api_view(route_name="mfa_webauthn.api.credential", request_method="PATCH", recent_auth=True,
           permission=AUTHENTICATED, plugin=NAME)
 def rename_key(request):
-    require_recent_auth(request)
     key = own_key(request)
     body = body_with(request, ("name",))
     try:
@@ -124,10 +122,9 @@ def rename_key(request):
     return key_json(key)
 
 
-@api_view(route_name="mfa_webauthn.api.credential", request_method="DELETE",
+@api_view(route_name="mfa_webauthn.api.credential", request_method="DELETE", recent_auth=True,
           permission=AUTHENTICATED, plugin=NAME)
 def remove_key(request):
-    require_recent_auth(request)
     user = request.praxcloud_identity.user
     key = own_key(request)
     if removal_blocked(request, user, key):
@@ -138,20 +135,18 @@ def remove_key(request):
     return no_content(request)
 
 
-@api_view(route_name="mfa_webauthn.api.register_options", request_method="POST",
+@api_view(route_name="mfa_webauthn.api.register_options", request_method="POST", recent_auth=True,
           permission=AUTHENTICATED, plugin=NAME)
 def register_options(request):
-    require_recent_auth(request)
     try:
         return registration_options(request, request.praxcloud_identity.user)
     except WebauthnRejected as exc:
         raise ApiError(exc.code, exc.message, 409) from None
 
 
-@api_view(route_name="mfa_webauthn.api.register", request_method="POST",
+@api_view(route_name="mfa_webauthn.api.register", request_method="POST", recent_auth=True,
           permission=AUTHENTICATED, plugin=NAME)
 def register_key(request):
-    require_recent_auth(request)
     user = request.praxcloud_identity.user
     body = body_with(request, ("name", "credential"))
     credential = object_field(body, "credential")

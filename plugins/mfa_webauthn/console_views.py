@@ -1,7 +1,7 @@
 """Console pages: the user's security keys (list, register, rename, remove) and passkey sign-in.
 
 Every page that changes a key asks for a recent login first
-(``require_recent_auth``: the console sends the user to confirm their
+(view option ``recent_auth=True``: the console sends the user to confirm their
 password and back). The WebAuthn calls themselves run in the browser
 (static/webauthn.js); options reach it in ``data-`` attributes, and the
 signed answer comes back as JSON text in a hidden ``credential`` field.
@@ -26,7 +26,6 @@ from praxcloud.core.console.common import (
 )
 from praxcloud.core.mfa import enrolment_done
 from praxcloud.core.permissions import AUTHENTICATED
-from praxcloud.core.stepup import require_recent_auth
 
 from . import events
 from .passkeys import TooManyChallenges, passkey_assertion, passkey_options
@@ -84,16 +83,14 @@ def _new_page(request, *, name: str = "", errors: dict | None = None, status: in
 
 
 @view_config(route_name="mfa_webauthn.new", request_method="GET", permission=AUTHENTICATED,
-             plugin=NAME, renderer=TEMPLATES + "new.jinja2")
+             plugin=NAME, renderer=TEMPLATES + "new.jinja2", recent_auth=True)
 def new_key_form(request):
-    require_recent_auth(request)
     return _new_page(request)
 
 
 @view_config(route_name="mfa_webauthn.new", request_method="POST", permission=AUTHENTICATED,
-             plugin=NAME, renderer=TEMPLATES + "new.jinja2")
+             plugin=NAME, renderer=TEMPLATES + "new.jinja2", recent_auth=True)
 def new_key(request):
-    require_recent_auth(request)
     user = _user(request)
     name = form_text(request.POST, "name")
     try:
@@ -111,17 +108,15 @@ def new_key(request):
 
 
 @view_config(route_name="mfa_webauthn.key", request_method="GET", permission=AUTHENTICATED,
-             plugin=NAME, renderer=TEMPLATES + "key.jinja2")
+             plugin=NAME, renderer=TEMPLATES + "key.jinja2", recent_auth=True)
 def key_form(request):
-    require_recent_auth(request)
     key = _own_key(request)
     return {"key": key, "name": key.name, "errors": {}, "max_name": MAX_NAME}
 
 
 @view_config(route_name="mfa_webauthn.key", request_method="POST", permission=AUTHENTICATED,
-             plugin=NAME, renderer=TEMPLATES + "key.jinja2")
+             plugin=NAME, renderer=TEMPLATES + "key.jinja2", recent_auth=True)
 def rename_key(request):
-    require_recent_auth(request)
     key = _own_key(request)
     name = form_text(request.POST, "name")
     try:
@@ -135,18 +130,16 @@ def rename_key(request):
     return _back_to_keys(request)
 
 
-@view_config(route_name="mfa_webauthn.key_remove", request_method="GET",
+@view_config(route_name="mfa_webauthn.key_remove", request_method="GET", recent_auth=True,
              permission=AUTHENTICATED, plugin=NAME, renderer=TEMPLATES + "remove.jinja2")
 def remove_key_form(request):
-    require_recent_auth(request)
     key = _own_key(request)
     return {"key": key, "blocked": removal_blocked(request, _user(request), key)}
 
 
-@view_config(route_name="mfa_webauthn.key_remove", request_method="POST",
+@view_config(route_name="mfa_webauthn.key_remove", request_method="POST", recent_auth=True,
              permission=AUTHENTICATED, plugin=NAME, renderer=TEMPLATES + "remove.jinja2")
 def remove_key(request):
-    require_recent_auth(request)
     user = _user(request)
     key = _own_key(request)
     if removal_blocked(request, user, key):

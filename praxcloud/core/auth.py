@@ -215,6 +215,7 @@ def required_actions(request, user: User) -> list[dict]:
 def open_session(request, user: User, kind: str):
     """Finish a login: a new session (a new id, so any earlier one is not reused)."""
     from .security import tenant_sessions
+    from .security_epoch import stamp
 
     # A passkey sign-in counted its attempt (check_login_allowed) and proved
     # itself; after a password the count was given back already.
@@ -225,6 +226,8 @@ def open_session(request, user: User, kind: str):
     actions = required_actions(request, user)
     if actions:
         session.data = {**(session.data or {}), "required_actions": actions}
+    # Evaluated under the security settings of now: no second evaluation at its first request.
+    stamp(session, request.tenant)
     user.last_login_at = utcnow()
     request.audit.record(
         "login", target=user.email, actor_id=user.id, actor=user.email, details={"kind": kind}

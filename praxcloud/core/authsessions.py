@@ -2,7 +2,8 @@
 
 The client holds a random token; the database keeps only its SHA-256. A
 session dies when revoked, when idle longer than the tenant's idle timeout,
-when older than its absolute lifetime, or when its user's password changed
+when older than its absolute lifetime (the tenant's current one, so a shortened
+lifetime reaches sessions already open), or when its user's password changed
 after it was created (a timestamp comparison, no scan of sessions).
 """
 
@@ -88,6 +89,8 @@ class SessionStore:
         return (
             session.revoked_at is None
             and now < session.expires_at
+            # The lifetime of now, not only the one at login: shortening it ends older sessions.
+            and now < session.created_at + self.policy.lifetime
             and now - session.last_seen_at < self.policy.idle
             and user is not None
             and user.is_active

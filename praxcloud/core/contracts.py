@@ -19,6 +19,7 @@ from .models import PlatformAuditEvent, Tenant, TenantPlugin
 from .plugins import PluginError, PluginHost
 from .provisioning import TenantNotFound
 from .scripting import tenant_request
+from .security_epoch import bump as bump_security_epoch
 
 
 def _own_manager() -> transaction.TransactionManager:
@@ -61,6 +62,8 @@ def enable(registry, slug: str, name: str, settings: dict[str, Any] | None = Non
         upgrade_tenant(tenancy.engine_for(tenant), plugin_migrations(host),
                        tenant.enabled_plugins | {name})
         tenant.plugins.append(TenantPlugin(plugin=name, settings=validated))
+        # A new plugin may ask something of sessions already open (enrol a factor, ...).
+        bump_security_epoch(platform_db, tenant.id)
         _platform_audit(platform_db, "plugin.enable", slug, actor, {"plugin": name})
     try:
         with tenant_request(registry, slug, transaction_manager=_own_manager(),
@@ -93,6 +96,7 @@ def disable(registry, slug: str, name: str, actor: str | None = None) -> None:
     with registry.tenancy.platform_session() as platform_db:
         tenant = _load(platform_db, slug)
         tenant.plugins[:] = [p for p in tenant.plugins if p.plugin != name]
+        bump_security_epoch(platform_db, tenant.id)
         _platform_audit(platform_db, "plugin.disable", slug, actor, {"plugin": name})
 
 
@@ -107,6 +111,7 @@ def configure(registry, slug: str, name: str, changes: dict[str, Any],
             raise PluginError(f"plugin {name!r} is not enabled for {slug!r}")
         validated = host.validate_settings(name, {**(row.settings or {}), **changes})
         row.settings = validated
+        bump_security_epoch(platform_db, tenant.id)
         info = host.info(name)
         shown = sorted(changes)
         _platform_audit(platform_db, "plugin.configure", slug, actor,

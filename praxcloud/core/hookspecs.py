@@ -61,7 +61,9 @@ def praxcloud_includeme(config):
 
     Called once for every installed plugin. Views added with the view option
     ``plugin="NAME"`` answer 404 for tenants that have not enabled plugin
-    NAME, so a plugin need not check that itself.
+    NAME, so a plugin need not check that itself. Views that change a
+second factor or other security state add ``recent_auth=True``: the user
+confirms the password first when the login is more than 10 minutes old.
     """
 
 
@@ -207,6 +209,11 @@ def praxcloud_authenticated(request, user):
     ``route`` (the console route name where it is done), e.g. an expired
     password or a missing MFA enrolment. Until every required action is
     cleared the user's session may reach only those routes.
+
+    Also called for a session already open, at its next request, after the
+    tenant's security settings or contract changed or a plugin called
+    ``security.reevaluate_sessions``: answer from the user's current state,
+    without side effects meant for a login.
     """
 
 

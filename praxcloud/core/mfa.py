@@ -18,6 +18,7 @@ from .auth import clear_required_action, second_factors
 from .hookspecs import hookimpl
 from .mail import send_mail
 from .models import User
+from .security_epoch import reevaluate_sessions
 
 NAME = "core.mfa_policy"
 ENROL_ACTION = "mfa_enrol"
@@ -77,13 +78,15 @@ def notify_user(request, user: User, subject: str, text: str) -> None:
 def reset_second_factors(request, user: User) -> list[str]:
     """An administrator removes every second factor of ``user``; audited, the user told.
 
-    Sessions of the user stay as they are; at the next login a user the
-    tenant requires to have a factor is sent to enrol again.
+    Open sessions are evaluated again at their next request, so a user
+    the tenant requires to have a factor is held at enrolment at once, not
+    only at the next login.
     """
     removed = sorted({method for answer in request.tenant_hooks.praxcloud_reset_second_factors(
         request=request, user=user) for method in (answer or ())})
     request.audit.record("mfa.reset", target=user.email, details={"methods": removed})
     if removed:
+        reevaluate_sessions(request)
         notify_user(request, user, "your second factors were reset",
                     "An administrator removed your second factors for signing in "
                     f"({', '.join(removed)}). You may be asked to set one up at your next login.")

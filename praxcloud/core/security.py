@@ -21,6 +21,10 @@ from sqlalchemy import select
 from .authsessions import SessionPolicy, SessionStore
 from .models import KIND_API, KIND_CONSOLE, AuthSession, Operator, OperatorSession, User
 from .permissions import AUTHENTICATED
+from .security_epoch import (
+    bring_up_to_date,
+    reevaluate_sessions,  # noqa: F401 - the public name for plugins
+)
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +109,8 @@ def _load_identity(request) -> Identity | None:
     session = tenant_sessions(request).find_live(token, kind, lambda s: s.user)
     if session is None:
         return None
+    # Security settings tightened since the session was last evaluated: evaluate it again.
+    bring_up_to_date(request, session, session.user)
     return Identity(session.user, session, kind, session.user.permissions)
 
 

@@ -1,9 +1,18 @@
 """Step-up: sensitive actions need a recent proof of identity, not only a live session.
 
-Changing a second factor, managing users or resetting someone's factors is
-refused unless the user logged in or confirmed their password in the last
-``REAUTH_WINDOW``. A stolen session cookie or token left on a shared machine
-is then not enough to take over an account.
+Changing a second factor, managing users, groups, settings or plugins, or an
+operator changing a contract, is refused unless the user logged in or
+confirmed their password in the last ``REAUTH_WINDOW``. A stolen session
+cookie or token left on a shared machine is then not enough to take over an
+account or a tenant.
+
+A view asks for it with the view option ``recent_auth=True`` (added by the
+:func:`recent_auth_gate` deriver), so that the rule is visible where the
+view is declared and a test can walk every registered view for it
+(tests/core/test_stepup_coverage.py). The refusal is :class:`ReauthRequired`:
+the API answers 403 ``reauth_required``, the tenant console sends the user
+to ``/account/confirm`` and the platform console to ``/platform/confirm``,
+each coming back afterwards.
 """
 
 from __future__ import annotations
@@ -40,12 +49,34 @@ def is_recent(session, now: dt.datetime | None = None) -> bool:
 
 
 def require_recent_auth(request) -> None:
-    """Raise ReauthRequired unless the current user authenticated within REAUTH_WINDOW."""
+    """Raise ReauthRequired unless the current user (or operator) authenticated recently.
+
+    Views declare ``recent_auth=True`` instead of calling this; it stays public
+    for a check that depends on what the request asks (not on the view).
+    """
     identity = request.praxcloud_identity
-    if identity is None or identity.is_operator:
+    if identity is None or not is_recent(identity.session):
         raise ReauthRequired()
-    if not is_recent(identity.session):
-        raise ReauthRequired()
+
+
+def recent_auth_gate(view, info):
+    """View deriver for the option ``recent_auth=True``: step-up before the view runs.
+
+    It runs inside the permission and CSRF checks, so a visitor who may not
+    use the view at all is refused as before, and a forged form is refused
+    as forged rather than sent to the password page.
+    """
+    if not info.options.get("recent_auth"):
+        return view
+
+    def stepped_up(context, request):
+        require_recent_auth(request)
+        return view(context, request)
+
+    return stepped_up
+
+
+recent_auth_gate.options = ("recent_auth",)
 
 
 def mark_reauthenticated(session) -> dt.datetime:
@@ -104,3 +135,7 @@ def reauthenticate(request, password: str) -> dt.datetime:
     confirm_password(request, password)
     request.audit.record("reauth", target=identity.user.email)
     return mark_reauthenticated(identity.session)
+
+
+def includeme(config) -> None:
+    config.add_view_deriver(recent_auth_gate, under="csrf_view", over="owrapped_view")

@@ -13,7 +13,7 @@ from ..models import Group, User
 from ..permissions import SESSIONS_MANAGE, USERS_MANAGE
 from ..records import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from ..security import tenant_sessions
-from ..stepup import require_recent_auth
+from ..security_epoch import reevaluate_sessions
 from ..views_support import api_view, json_body
 from .params import int_param, path_id, text_param
 from .serialize import iso, user_json
@@ -48,9 +48,8 @@ def list_users(request):
             "total": total or 0}
 
 
-@api_view(route_name="api.users", request_method="POST", permission=USERS_MANAGE)
+@api_view(route_name="api.users", request_method="POST", recent_auth=True, permission=USERS_MANAGE)
 def create(request):
-    require_recent_auth(request)  # managing users is a sensitive action
     body = json_body(request, "UserInput")
     user = create_user(request, body["email"], body.get("password"), body["groups"],
                        display_name=body.get("display_name", "").strip())
@@ -66,9 +65,8 @@ def get_user(request):
     return user_json(_user(request))
 
 
-@api_view(route_name="api.user", request_method="PATCH", permission=USERS_MANAGE)
+@api_view(route_name="api.user", request_method="PATCH", recent_auth=True, permission=USERS_MANAGE)
 def update_user(request):
-    require_recent_auth(request)  # managing users is a sensitive action
     user = _user(request)
     body = json_body(request, "UserChange")
     is_self = user.id == request.praxcloud_identity.user.id
@@ -83,6 +81,7 @@ def update_user(request):
             details["groups_added"] = sorted(after - before)
             details["groups_removed"] = sorted(before - after)
             user.groups = chosen
+            reevaluate_sessions(request)  # a new group may require a second factor
     if "display_name" in body and body["display_name"].strip() != user.display_name:
         user.display_name = body["display_name"].strip()
         details["display_name_changed"] = True
@@ -100,9 +99,9 @@ def update_user(request):
     return user_json(user)
 
 
-@api_view(route_name="api.user.sessions", request_method="DELETE", permission=SESSIONS_MANAGE)
+@api_view(route_name="api.user.sessions", request_method="DELETE", permission=SESSIONS_MANAGE,
+          recent_auth=True)
 def revoke_user_sessions(request):
-    require_recent_auth(request)  # managing users is a sensitive action
     user = _user(request)
     identity = request.praxcloud_identity
     # Ending one's own sessions keeps the one making this request.
@@ -113,10 +112,9 @@ def revoke_user_sessions(request):
     return {"revoked": ended}
 
 
-@api_view(route_name="api.user.second_factors", request_method="DELETE",
+@api_view(route_name="api.user.second_factors", request_method="DELETE", recent_auth=True,
           permission=USERS_MANAGE)
 def reset_user_second_factors(request):
-    require_recent_auth(request)
     return {"removed": reset_second_factors(request, _user(request))}
 
 

@@ -113,7 +113,7 @@ def list_groups(request):
 
 
 @view_config(route_name="console.groups", request_method="POST", permission=USERS_MANAGE,
-             renderer="console/admin_groups.jinja2")
+             renderer="console/admin_groups.jinja2", recent_auth=True)
 def create_group(request):
     post = request.POST
     form = {"name": post.get("name", "").strip(),
@@ -158,7 +158,7 @@ def edit_group_form(request):
 
 
 @view_config(route_name="console.group", request_method="POST", permission=USERS_MANAGE,
-             renderer="console/admin_group.jinja2")
+             renderer="console/admin_group.jinja2", recent_auth=True)
 def update_group(request):
     group = load_group(request)
     post = request.POST
@@ -191,7 +191,7 @@ def update_group(request):
 
 
 @view_config(route_name="console.group", request_method="POST", request_param="action=delete",
-             permission=USERS_MANAGE, renderer="console/admin_group.jinja2")
+             permission=USERS_MANAGE, renderer="console/admin_group.jinja2", recent_auth=True)
 def delete_group(request):
     group = load_group(request)
     form = {"description": group.description, "permissions": list(group.permissions or ())}

@@ -51,7 +51,7 @@ def plugin_anchor(request):
 
 
 @view_config(route_name="console.plugin", request_method="POST", permission=SETTINGS_MANAGE,
-             renderer="console/admin_plugins.jinja2")
+             renderer="console/admin_plugins.jinja2", recent_auth=True)
 def configure_plugin(request):
     name = request.matchdict["name"]
     host = request.registry.plugin_host

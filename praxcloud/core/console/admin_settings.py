@@ -25,6 +25,7 @@ from ..config import setting_list
 from ..invitations import DEFAULT_INVITATION_DAYS, MAX_INVITATION_DAYS, MIN_INVITATION_DAYS
 from ..models import Group
 from ..permissions import SETTINGS_MANAGE
+from ..security_epoch import reevaluate_sessions
 from .admin_forms import bounded_int, invalid, lines
 from .common import redirect
 
@@ -171,7 +172,7 @@ def parse_settings(request, post) -> tuple[dict, dict, dict]:
 
 
 @view_config(route_name="console.settings", request_method="POST", permission=SETTINGS_MANAGE,
-             renderer="console/admin_settings.jinja2")
+             renderer="console/admin_settings.jinja2", recent_auth=True)
 def save_settings(request):
     form, values, errors = parse_settings(request, request.POST)
     if errors:
@@ -184,6 +185,8 @@ def save_settings(request):
     # A new dict, so SQLAlchemy sees the JSON column change.
     request.tenant.settings = {**(request.tenant.settings or {}),
                                **{key: values[key] for key in changed}}
+    # Open sessions meet the new settings at their next request (MFA required now, ...).
+    reevaluate_sessions(request)
     request.audit.record("tenant.settings", details={"changed": changed})
     request.flash("Settings saved: " + ", ".join(changed) + ".", "success")
     return redirect(request, "console.settings")

@@ -36,7 +36,7 @@ from ..local_auth import normalise_email
 from ..models import Group, User
 from ..permissions import SESSIONS_MANAGE, USERS_MANAGE
 from ..security import tenant_sessions
-from ..stepup import require_recent_auth
+from ..security_epoch import reevaluate_sessions
 from .admin_forms import Pager, invalid, page_number
 from .common import object_id, redirect
 
@@ -96,18 +96,16 @@ def _new_user_page(request, form: dict, errors: dict) -> dict:
 
 
 @view_config(route_name="console.user_new", request_method="GET", permission=USERS_MANAGE,
-             renderer="console/admin_user_new.jinja2")
+             renderer="console/admin_user_new.jinja2", recent_auth=True)
 def new_user_form(request):
-    require_recent_auth(request)  # managing users is a sensitive action
     form = {"email": "", "display_name": "", "groups": [], "onboarding": "link",
             "no_access_ok": False}
     return _new_user_page(request, form, {})
 
 
 @view_config(route_name="console.user_new", request_method="POST", permission=USERS_MANAGE,
-             renderer="console/admin_user_new.jinja2")
+             renderer="console/admin_user_new.jinja2", recent_auth=True)
 def create_user_view(request):
-    require_recent_auth(request)  # managing users is a sensitive action
     post = request.POST
     form = {
         "email": post.get("email", "").strip(),
@@ -186,9 +184,8 @@ def edit_user_form(request):
 
 
 @view_config(route_name="console.user", request_method="POST", permission=USERS_MANAGE,
-             renderer="console/admin_user.jinja2")
+             renderer="console/admin_user.jinja2", recent_auth=True)
 def update_user(request):
-    require_recent_auth(request)  # managing users is a sensitive action
     user = load_user(request)
     post = request.POST
     form = {
@@ -219,6 +216,7 @@ def update_user(request):
         details["groups_added"] = sorted(after - before)
         details["groups_removed"] = sorted(before - after)
         user.groups = chosen
+        reevaluate_sessions(request)  # a new group may require a second factor
     ended = 0
     if form["is_active"] != user.is_active:
         details["active"] = form["is_active"]
@@ -237,10 +235,9 @@ def update_user(request):
     return redirect(request, "console.user", id=user.id)
 
 
-@view_config(route_name="console.user_sessions_revoke", request_method="POST",
+@view_config(route_name="console.user_sessions_revoke", request_method="POST", recent_auth=True,
              permission=SESSIONS_MANAGE)
 def revoke_user_sessions(request):
-    require_recent_auth(request)  # managing users is a sensitive action
     user = load_user(request)
     identity = request.praxcloud_identity
     # Ending one's own sessions from here keeps the one in use, as the account page does.

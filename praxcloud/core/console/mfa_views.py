@@ -13,7 +13,7 @@ from pyramid.view import view_config
 from ..auth import second_factors
 from ..mfa import ENROL_ACTION, is_required, options, reset_second_factors
 from ..permissions import AUTHENTICATED, USERS_MANAGE
-from ..stepup import ReauthFailed, reauthenticate, require_recent_auth
+from ..stepup import ReauthFailed, reauthenticate
 from .admin_users import load_user
 from .common import (
     FORM_INVALID,
@@ -71,10 +71,9 @@ def confirm(request):
     return redirect(request, "console.account")
 
 
-@view_config(route_name="console.user_mfa_reset", request_method="POST",
+@view_config(route_name="console.user_mfa_reset", request_method="POST", recent_auth=True,
              permission=USERS_MANAGE)
 def user_mfa_reset(request):
-    require_recent_auth(request)
     user = load_user(request)
     removed = reset_second_factors(request, user)
     if removed:

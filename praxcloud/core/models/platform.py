@@ -26,6 +26,9 @@ class Tenant(PlatformBase):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Core settings of the tenant (session lifetimes, CORS allowlist, ...).
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Raised when a security setting or the contract changes: an open session
+    # evaluated at an older epoch is evaluated again at its next request.
+    security_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
     # The tenant's own key, wrapped by the master key; deleting it shreds the tenant.
     wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
     # Database URL with credentials, sealed under the tenant key.

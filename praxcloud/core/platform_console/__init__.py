@@ -14,6 +14,7 @@ def includeme(config) -> None:
     config.add_route("platform.home", P + "/")
     config.add_route("platform.login", P + "/login")
     config.add_route("platform.logout", P + "/logout")
+    config.add_route("platform.confirm", P + "/confirm")
     config.add_route("platform.tenants", P + "/tenants")
     config.add_route("platform.tenant", P + "/tenants/{slug}")
     config.add_route("platform.tenant_status", P + "/tenants/{slug}/status")

@@ -145,7 +145,7 @@ def tenant_plugins(request):
 
 @view_config(route_name="platform.tenant_plugins", request_method="POST",
              request_param="action=enable", permission=OPERATOR_PERMISSION,
-             renderer="platform/tenant_plugins.jinja2")
+             renderer="platform/tenant_plugins.jinja2", recent_auth=True)
 def plugin_enable(request):
     slug = request.matchdict["slug"]
     name = _plugin_name(request)
@@ -168,7 +168,7 @@ def plugin_enable(request):
 
 @view_config(route_name="platform.tenant_plugins", request_method="POST",
              request_param="action=disable", permission=OPERATOR_PERMISSION,
-             renderer="platform/tenant_plugins.jinja2")
+             renderer="platform/tenant_plugins.jinja2", recent_auth=True)
 def plugin_disable(request):
     slug = request.matchdict["slug"]
     name = _plugin_name(request)
@@ -184,7 +184,7 @@ def plugin_disable(request):
 
 @view_config(route_name="platform.tenant_plugins", request_method="POST",
              request_param="action=configure", permission=OPERATOR_PERMISSION,
-             renderer="platform/tenant_plugins.jinja2")
+             renderer="platform/tenant_plugins.jinja2", recent_auth=True)
 def plugin_configure(request):
     slug = request.matchdict["slug"]
     name = _plugin_name(request)

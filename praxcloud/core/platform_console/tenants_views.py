@@ -149,7 +149,7 @@ def tenant_detail(request):
 
 
 @view_config(route_name="platform.tenant_status", request_method="POST",
-             permission=OPERATOR_PERMISSION)
+             permission=OPERATOR_PERMISSION, recent_auth=True)
 def tenant_status(request):
     slug = request.matchdict["slug"]
     status = request.POST.get("status")
@@ -166,7 +166,7 @@ def tenant_status(request):
 
 
 @view_config(route_name="platform.tenant_delete", request_method="POST",
-             permission=OPERATOR_PERMISSION, renderer="platform/tenant.jinja2")
+             permission=OPERATOR_PERMISSION, renderer="platform/tenant.jinja2", recent_auth=True)
 def tenant_delete(request):
     slug = request.matchdict["slug"]
     confirm, _ = form_text(request, "confirm", 80)
