@@ -24,6 +24,7 @@ ROUTES = (
     ("api.user", API + "/users/{id}"),
     ("api.user.sessions", API + "/users/{id}/sessions"),
     ("api.user.second_factors", API + "/users/{id}/second-factors"),
+    ("api.audit.subject", API + "/audit/subject"),
 )
 
 

@@ -13,6 +13,7 @@ from .platform import (
 from .sessions import KIND_API, KIND_CONSOLE
 from .tenant import (
     AuditEvent,
+    AuditSubject,
     AuthSession,
     Group,
     LoginChallenge,
@@ -29,6 +30,7 @@ __all__ = [
     "TENANT_ACTIVE",
     "TENANT_SUSPENDED",
     "AuditEvent",
+    "AuditSubject",
     "AuthSession",
     "Group",
     "LoginChallenge",
