@@ -53,12 +53,20 @@ SUBJECT_KINDS = (RECORD, USER, EMAIL)
 DISPLAY_LENGTH = 254
 
 
+# Line and paragraph separators break a log line as a newline does; bidi
+# overrides make "moc.live@" read as something else.
+_INVISIBLE_CATEGORIES = ("Cc", "Zl", "Zp")
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def display(value: str | None) -> str | None:
-    """A display value fit for the trail: no control characters (a login name can
-    carry any), at most ``DISPLAY_LENGTH`` characters."""
+    """A display value fit for the trail: no control characters (a failed login
+    logs whatever was typed as the login name), at most ``DISPLAY_LENGTH`` characters."""
     if value is None:
         return None
-    text = "".join(ch for ch in str(value) if unicodedata.category(ch) != "Cc")
+    text = "".join(ch for ch in str(value)
+                   if unicodedata.category(ch) not in _INVISIBLE_CATEGORIES
+                   and ch not in _BIDI_CONTROLS)
     return text[:DISPLAY_LENGTH]
 
 
