@@ -14,7 +14,7 @@ Runs are interleaved (a b c c b a ...) so that drift of the machine falls on
 all alike; the ratio b/a of the medians is printed (target >= 0.90), and the
 SQL statements each request sends, a measure the machine's load cannot blur.
 
-    python bench/audit_views.py [--quick]
+    python bench/audit_views.py [--quick] [--rounds N] [--requests N]
 """
 
 from __future__ import annotations
@@ -89,8 +89,11 @@ def statements_per_request(wsgi, app, headers) -> tuple[int, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a short run (a smoke test)")
+    parser.add_argument("--rounds", type=int, help="rounds (default 10, quick 2)")
+    parser.add_argument("--requests", type=int, help="requests per mode and round (300, 60)")
     args = parser.parse_args()
     rounds, requests = (2, 60) if args.quick else (10, 300)
+    rounds, requests = args.rounds or rounds, args.requests or requests
 
     with tempfile.TemporaryDirectory() as scratch:
         wsgi = build_app(bench_settings(Path(scratch)))

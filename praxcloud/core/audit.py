@@ -48,7 +48,6 @@ CORE_EVENTS = (
 RECORD = "record"
 USER = "user"
 EMAIL = "email"
-SUBJECT_KINDS = (RECORD, USER, EMAIL)
 # Display values are cut to this many characters before they are encoded.
 DISPLAY_LENGTH = 254
 
