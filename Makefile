@@ -31,6 +31,7 @@ bench: install
 	$(BIN)/python bench/records_plugins.py
 	$(BIN)/python bench/many_tenants.py
 	$(BIN)/python bench/bench_login_totp.py
+	$(BIN)/python bench/audit_views.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

@@ -6,14 +6,30 @@ listens there). Events about something that failed are written with
 ``durable=True``: in their own transaction, so the request's rollback does
 not erase the trace of a failed login. Passwords and tokens are never put
 in ``details``: keys that look like secrets are refused.
+
+``actor`` and ``target`` are display values (an e-mail, a record's name, a
+search text): control characters are stripped, and they are stored through
+the ``users.email`` field codec (see ``fields.FOLLOWING_FIELDS``), so a codec
+on the e-mail covers the trail too. Whose data an event touched is kept
+apart, in ``audit_subjects`` (records and users by id, other e-mail addresses
+by digest): the data subject access report looks people up there
+(:mod:`praxcloud.core.audit_report`). Many subjects of one event (a page of
+50 records shown) cost one more INSERT, not one per record.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import unicodedata
+from collections.abc import Iterable
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
 
 from .durable import durable_write
-from .models import AuditEvent, utcnow
+from .fields import codecs_of
+from .models import AuditEvent, AuditSubject, User, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +40,56 @@ CORE_EVENTS = (
     "login", "logout", "mfa.verify", "password.change", "password.reset_request",
     "password.reset", "permission.denied", "session.revoke", "user.create", "user.update",
     "user.delete", "group.create", "group.update", "group.delete", "plugin.enable",
-    "plugin.disable", "plugin.configure", "tenant.settings", "record.delete", "audit.export",
+    "plugin.disable", "plugin.configure", "tenant.settings", "record.create", "record.update",
+    "record.delete", "record.view", "record.list", "record.search", "audit.export",
+    "audit.subject_report",
 )
+
+# Kinds of subject an event names (``audit_subjects.kind``).
+RECORD = "record"
+USER = "user"
+EMAIL = "email"
+# Display values are cut to this many characters before they are encoded.
+DISPLAY_LENGTH = 254
+
+
+# Line and paragraph separators break a log line as a newline does; bidi
+# overrides make "moc.live@" read as something else.
+_INVISIBLE_CATEGORIES = ("Cc", "Zl", "Zp")
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def display(value: str | None) -> str | None:
+    """A display value fit for the trail: no control characters (a failed login
+    logs whatever was typed as the login name), at most ``DISPLAY_LENGTH`` characters."""
+    if value is None:
+        return None
+    text = "".join(ch for ch in str(value)
+                   if unicodedata.category(ch) not in _INVISIBLE_CATEGORIES
+                   and ch not in _BIDI_CONTROLS)
+    return text[:DISPLAY_LENGTH]
+
+
+def looks_like_email(text: str | None) -> bool:
+    return bool(text) and "@" in text and " " not in text.strip()
+
+
+def email_keys(session: Session, email: str) -> list[str]:
+    """The digests an e-mail address is filed under in ``audit_subjects``.
+
+    The ``users.email`` codec's blind index when there is one (nothing that
+    a dictionary of addresses could reverse), else a SHA-256; both when
+    looking up, for entries written before and after a codec was enabled.
+    """
+    normalised = email.strip().lower()
+    keys = [hashlib.sha256(b"praxcloud-audit-email:" + normalised.encode()).hexdigest()]
+    codec = codecs_of(session).get(User, "email")
+    if codec is not None:
+        keys.insert(0, codec.blind_index(normalised)[:64])
+    return keys
+
+
+_INSERT_SUBJECTS = insert(AuditSubject.__table__)
 
 
 def _clean(details: dict | None) -> dict:
@@ -49,20 +113,28 @@ class AuditTrail:
 
     def record(self, event: str, *, outcome: str = "success", target: str | None = None,
                details: dict | None = None, durable: bool = False,
-               actor_id: int | None = None, actor: str | None = None) -> AuditEvent:
+               actor_id: int | None = None, actor: str | None = None,
+               subjects: Iterable[tuple[str, int]] = ()) -> AuditEvent:
+        """Write one event; ``subjects`` are ``(RECORD | USER, id)`` whose data it touched.
+
+        A ``target`` that is an e-mail address files the event under the user
+        with that address, if any, and under the address itself.
+        """
         request = self.request
         if actor_id is None and actor is None:
             actor_id, actor = self._actor()
+        target = display(target)
         row = AuditEvent(
-            at=utcnow(), event=event, outcome=outcome, actor_id=actor_id, actor=actor,
+            at=utcnow(), event=event, outcome=outcome, actor_id=actor_id, actor=display(actor),
             ip=request.client_addr, target=target, details=_clean(details),
         )
+        subjects = list(subjects)
         if durable:
-            # Now, or when the request's transaction has ended if it has written (.durable).
-            durable_write(request, lambda session: session.add(row))
+            # Now, or when the request's transaction has ended if it has written (.durable),
+            # in a tenant session with the field codecs.
+            durable_write(request, lambda session: self._write(session, row, subjects))
         else:
-            request.tenant_db.add(row)
-            request.tenant_db.flush()
+            self._write(request.tenant_db, row, subjects)
         try:
             request.tenant_hooks.praxcloud_audit_event(request=request, event=row)
         except Exception:
@@ -71,6 +143,26 @@ class AuditTrail:
             if not durable:
                 raise
         return row
+
+    def _write(self, session: Session, row: AuditEvent, subjects: list[tuple[str, int]]) -> None:
+        plain_target = row.target  # encoded on flush, shown plain again after it
+        session.add(row)
+        session.flush()
+        refs = [{"event_id": row.id, "kind": kind, "ref_id": int(ref_id), "ref_key": None}
+                for kind, ref_id in dict.fromkeys(subjects) if kind in (RECORD, USER)]
+        if looks_like_email(plain_target):
+            if not any(kind == USER for kind, _ in subjects):
+                user_id = session.scalar(select(User.id).where(
+                    codecs_of(session).match(User, "email", plain_target.strip().lower())))
+                if user_id is not None:
+                    refs.append({"event_id": row.id, "kind": USER, "ref_id": user_id,
+                                 "ref_key": None})
+            refs.append({"event_id": row.id, "kind": EMAIL, "ref_id": None,
+                         "ref_key": email_keys(session, plain_target)[0]})
+        if refs:
+            # One statement for all of them: a page of 50 records is one INSERT,
+            # sent as a Core executemany (the ORM's bulk path costs more than the write).
+            session.connection().execute(_INSERT_SUBJECTS, refs)
 
 
 def includeme(config) -> None:

@@ -88,11 +88,13 @@ def disable(registry, slug: str, name: str, actor: str | None = None) -> None:
                             maintenance=True) as request:
         if name not in request.tenant.enabled_plugins:
             raise PluginError(f"plugin {name!r} is not enabled for {slug!r}")
+        # Recorded first: a codec plugin's hook then stores this row plain along with
+        # the rest of the trail (``rewrite_all``), not under a codec about to go.
+        request.audit.record("plugin.disable", actor=actor or "platform",
+                             details={"plugin": name})
         hook = getattr(host.pm.get_plugin(name), "praxcloud_tenant_disabled", None)
         if hook is not None:
             hook(tenant=request.tenant, tenant_db=request.tenant_db)
-        request.audit.record("plugin.disable", actor=actor or "platform",
-                             details={"plugin": name})
     with registry.tenancy.platform_session() as platform_db:
         tenant = _load(platform_db, slug)
         tenant.plugins[:] = [p for p in tenant.plugins if p.plugin != name]

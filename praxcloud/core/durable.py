@@ -75,8 +75,8 @@ def durable_write(request, write: Write) -> None:
 
 
 def _write(request, write: Write) -> None:
-    engine = request.registry.tenancy.engine_for(request.tenant)
-    with Session(bind=engine, expire_on_commit=False) as session:
+    # A tenant session like the request's: the field codecs apply (audit display values).
+    with request.registry.tenancy.tenant_session(request.tenant) as session:
         write(session)
         session.commit()
 

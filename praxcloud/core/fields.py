@@ -26,7 +26,7 @@ from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
 from .crypto import KeyRing
 from .errors import TenantUnavailable
-from .models import Record, Tenant, User
+from .models import AuditEvent, Record, Tenant, User
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,13 @@ CODEC_FIELDS: dict[type, tuple[str, ...]] = {
 }
 # Fields looked up by exact match, and the column holding their blind index.
 BLIND_INDEX_COLUMNS: dict[tuple[type, str], str] = {(User, "email"): "email_index"}
+# Fields that hold copies of another field's kind of value and take its codec:
+# the audit trail names users by e-mail (and records by name, searches by their
+# text), so a codec on users.email also covers the trail's display values.
+FOLLOWING_FIELDS: dict[tuple[type, str], tuple[type, str]] = {
+    (AuditEvent, "actor"): (User, "email"),
+    (AuditEvent, "target"): (User, "email"),
+}
 
 SESSION_INFO_KEY = "praxcloud.field_codecs"
 # Plain values of an instance while its encoded values are being written.
@@ -119,7 +126,7 @@ def rewrite_all(session: Session, model: type, to: TenantFieldCodecs | None = No
     """
     reading = codecs_of(session)
     writing = reading if to is None else to
-    fields = CODEC_FIELDS[model]
+    fields = _ENCODED_FIELDS[model]
     count = 0
     last_id = 0
     while True:
@@ -194,6 +201,9 @@ class FieldCodecResolver:
                         "a security feature of this institution is unavailable", 503) from None
                 if codec is not None:
                     codecs[(model, field)] = codec
+        for follower, leader in FOLLOWING_FIELDS.items():
+            if leader in codecs:
+                codecs[follower] = codecs[leader]
         return TenantFieldCodecs(codecs) if codecs else PLAIN
 
     def _key_source(self, tenant: Tenant) -> Callable[[str], bytes]:
@@ -238,7 +248,7 @@ def _encode(target, inserting: bool) -> None:
     model = type(target)
     state = inspect(target)
     plain: dict[str, Any] = {}
-    for field in CODEC_FIELDS[model]:
+    for field in _ENCODED_FIELDS[model]:
         if not inserting and not state.attrs[field].history.has_changes():
             continue
         codec = codecs.get(model, field)
@@ -287,7 +297,7 @@ def _decode(target, session, attrs) -> None:
         return
     model = type(target)
     loaded = vars(target)
-    for field in CODEC_FIELDS[model]:
+    for field in _ENCODED_FIELDS[model]:
         codec = codecs.get(model, field)
         if codec is None or (attrs is not None and field not in attrs):
             continue
@@ -296,8 +306,16 @@ def _decode(target, session, attrs) -> None:
             set_committed_value(target, field, codec.decode(stored))
 
 
+# Every field an ORM event may encode, by model: the codecs' own and their followers.
+_ENCODED_FIELDS: dict[type, tuple[str, ...]] = {
+    **CODEC_FIELDS,
+    **{model: tuple(f for (m, f) in FOLLOWING_FIELDS if m is model)
+       for model, _ in FOLLOWING_FIELDS},
+}
+
+
 def _install_events() -> None:
-    for model in CODEC_FIELDS:
+    for model in _ENCODED_FIELDS:
         event.listen(model, "before_insert", _encode_for_insert)
         event.listen(model, "before_update", _encode_for_update)
         event.listen(model, "after_insert", _restore_plain)

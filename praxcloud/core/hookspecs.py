@@ -251,7 +251,10 @@ def praxcloud_field_codec(tenant, model, field, keys):
     must read whatever earlier codecs stored (plain text from before the
     plugin was enabled, values under a previous key);
     ``praxcloud.core.fields.rewrite_all`` stores every row again under the
-    current codec. A hook that raises makes the tenant unavailable (503).
+    current codec. The audit trail's display values (``audit_events.actor``
+    and ``.target``) follow the ``users.email`` codec: rewrite ``AuditEvent``
+    too when enabling or disabling it. A hook that raises makes the tenant
+    unavailable (503).
     """
 
 

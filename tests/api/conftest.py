@@ -194,12 +194,13 @@ def count(registry, slug: str, model, *where) -> int:
 
 def table_counts(registry, slug: str) -> dict[str, int]:
     """Rows per tenant table except the audit trail (failures are audited on purpose)."""
-    from praxcloud.core.models import TenantBase
+    from praxcloud.core.models import AuditSubject, TenantBase
 
+    trail = (AuditEvent.__tablename__, AuditSubject.__tablename__)
     with tenant_db(registry, slug) as db:
         return {name: db.scalar(select(func.count()).select_from(table))
                 for name, table in TenantBase.metadata.tables.items()
-                if name != AuditEvent.__tablename__}
+                if name not in trail}
 
 
 def audit_events(registry, slug: str, event: str | None = None) -> list[AuditEvent]:

@@ -25,6 +25,7 @@ ROUTES = (
     ("api.user.sessions", API + "/users/{id}/sessions"),
     ("api.user.second_factors", API + "/users/{id}/second-factors"),
     ("api.user.invitation", API + "/users/{id}/invitation"),
+    ("api.audit.subject", API + "/audit/subject"),
 )
 
 

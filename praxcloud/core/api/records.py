@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pyramid.httpexceptions import HTTPNotFound
 
-from .. import record_rules, records
+from .. import record_audit, record_rules, records
 from ..errors import ApiError
 from ..models import Record
 from ..permissions import RECORDS_READ, RECORDS_WRITE
@@ -45,6 +45,7 @@ def list_records(request):
     per_page = int_param(request, "per_page", records.DEFAULT_PER_PAGE, 1, records.MAX_PER_PAGE)
     query = text_param(request, "q", MAX_QUERY_LENGTH)
     result = records.search(request.tenant_db, query, page, per_page)
+    record_audit.listed(request, result.items, query=query, page=result.page, total=result.total)
     return {"items": [record_json(r) for r in result.items], "page": result.page,
             "per_page": result.per_page, "total": result.total}
 
@@ -53,26 +54,31 @@ def list_records(request):
 def create_record(request):
     body = _record_body(request, creating=True)
     record = records.create(request.tenant_db, body)
+    record_audit.created(request, record)
     request.response.status = 201
     return record_json(record)
 
 
 @api_view(route_name="api.record", request_method="GET", permission=RECORDS_READ)
 def get_record(request):
-    return record_json(_record(request))
+    record = _record(request)
+    record_audit.viewed(request, record)
+    return record_json(record)
 
 
 @api_view(route_name="api.record", request_method="PATCH", permission=RECORDS_WRITE)
 def update_record(request):
     record = _record(request)
     body = _record_body(request, creating=False)
-    return record_json(records.update(request.tenant_db, record, body))
+    with record_audit.changes(request, record):
+        records.update(request.tenant_db, record, body)
+    return record_json(record)
 
 
 @api_view(route_name="api.record", request_method="DELETE", permission=RECORDS_WRITE)
 def delete_record(request):
     record = _record(request)
-    record_id = record.id
+    record_id, name = record.id, record.name
     records.delete(request.tenant_db, record)
-    request.audit.record("record.delete", details={"record_id": record_id})
+    record_audit.deleted(request, record_id, name)
     return no_content(request)

@@ -232,6 +232,40 @@ SCHEMAS = {
         "type": "object", "required": ["revoked"], "additionalProperties": False,
         "properties": {"revoked": {"type": "integer", "minimum": 0}},
     },
+    "AuditEntry": {
+        "type": "object",
+        "required": ["id", "at", "event", "outcome", "role", "actor", "actor_id", "ip",
+                     "target", "details"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "integer"}, "at": {"type": "string", "format": "date-time"},
+            "event": {"type": "string"}, "outcome": {"type": "string"},
+            "role": {"enum": ["subject", "actor"],
+                     "description": "subject: the entry names the person's data; actor: "
+                                    "the person did it to someone else's data (withheld)"},
+            "actor": NULLABLE_STRING, "actor_id": {"type": ["integer", "null"]},
+            "ip": NULLABLE_STRING, "target": NULLABLE_STRING, "details": {"type": "object"},
+        },
+    },
+    "SubjectReport": {
+        "type": "object", "required": ["subject", "items", "total"],
+        "additionalProperties": False,
+        "properties": {
+            "subject": {
+                "type": "object",
+                "required": ["kind", "value", "label", "record_ids", "user_ids"],
+                "additionalProperties": False,
+                "properties": {
+                    "kind": {"enum": ["record", "user", "email"]},
+                    "value": {"type": "string"}, "label": {"type": "string"},
+                    "record_ids": {"type": "array", "items": {"type": "integer"}},
+                    "user_ids": {"type": "array", "items": {"type": "integer"}},
+                },
+            },
+            "items": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEntry"}},
+            "total": {"type": "integer", "minimum": 0},
+        },
+    },
     "RecordPage": {
         "type": "object", "required": ["items", "page", "per_page", "total"],
         "additionalProperties": False,
@@ -261,6 +295,15 @@ PAGE_PARAMS = [
      "schema": {"type": "integer", "minimum": 1, "default": 1}},
     {"name": "per_page", "in": "query", "required": False,
      "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}},
+]
+
+SUBJECT_PARAMS = [
+    {"name": "record_id", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 1}},
+    {"name": "user_id", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 1}},
+    {"name": "email", "in": "query", "required": False,
+     "schema": {"type": "string", "maxLength": 254}},
 ]
 
 PATHS = {
@@ -348,6 +391,10 @@ PATHS = {
         {"202": _json("InvitationSent", "Mailed"),
          "409": _error_response("The user is deactivated or has already chosen a password")},
         params=[ID], op_id="sendUserInvitation")},
+    "/api/v1/{tenant}/audit/subject": {"get": _op(
+        "Data subject access report (audit.read): every audit entry that touched one "
+        "person's data, by record id, user id or e-mail address (exactly one); audited",
+        {"200": _json("SubjectReport")}, params=SUBJECT_PARAMS, op_id="auditSubjectReport")},
 }
 
 

@@ -118,9 +118,9 @@ def reset_user_second_factors(request):
     return {"removed": reset_second_factors(request, _user(request))}
 
 
-@api_view(route_name="api.user.invitation", request_method="POST", permission=USERS_MANAGE)
+@api_view(route_name="api.user.invitation", request_method="POST", permission=USERS_MANAGE,
+          recent_auth=True)
 def invite_again(request):
-    require_recent_auth(request)  # managing users is a sensitive action
     user = _user(request)
     event = send_invitation(request, user)
     request.tenant_db.flush()

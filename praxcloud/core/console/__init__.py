@@ -32,6 +32,8 @@ CONSOLE_ROUTES = (
     ("console.group", "/groups/{id}"),
     ("console.audit", "/audit"),
     ("console.audit_export", "/audit/export.{format}"),
+    ("console.audit_subject", "/audit/subject"),
+    ("console.audit_subject_export", "/audit/subject/export.{format}"),
     ("console.settings", "/settings"),
     ("console.plugins", "/plugins"),
     ("console.plugin", "/plugins/{name}"),

@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import io
 import json
+import unicodedata
 from dataclasses import dataclass
 
 from pyramid.httpexceptions import HTTPNotFound
@@ -21,7 +22,8 @@ from pyramid.view import view_config
 from sqlalchemy import Select, func, select
 
 from ..api.serialize import iso
-from ..models import AuditEvent
+from ..fields import PLAIN, TenantFieldCodecs, codecs_of
+from ..models import AuditEvent, User
 from ..permissions import AUDIT_READ
 from ..search import like_pattern
 from .admin_forms import Pager, invalid, page_number
@@ -33,7 +35,22 @@ EXPORT_MAX_ROWS = 100_000
 COLUMNS = ("id", "at", "event", "outcome", "actor", "actor_id", "ip", "target", "details")
 # A cell starting with one of these is a formula to spreadsheet programs; a
 # failed login can put any text in ``target``, so such cells are quoted.
+# Spreadsheets skip leading blanks and read a full-width "＝" as "=", so the
+# first character that is not blank, after NFKC normalisation, decides.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _is_blank(ch: str) -> bool:
+    # Spaces (no-break and ideographic too), control and invisible format characters.
+    return ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zs")
+
+
+def looks_like_formula(text: str) -> bool:
+    if text.startswith(FORMULA_STARTS):
+        return True
+    normalised = unicodedata.normalize("NFKC", text)
+    first = next((ch for ch in normalised if not _is_blank(ch)), "")
+    return first in FORMULA_STARTS
 
 
 @dataclass
@@ -82,12 +99,17 @@ def parse_filters(params) -> tuple[AuditFilters, dict[str, str]]:
     return filters, errors
 
 
-def apply_filters(statement: Select, filters: AuditFilters) -> Select:
+def apply_filters(statement: Select, filters: AuditFilters,
+                  codecs: TenantFieldCodecs = PLAIN) -> Select:
     if filters.event:
         statement = statement.where(AuditEvent.event == filters.event)
     if filters.outcome:
         statement = statement.where(AuditEvent.outcome == filters.outcome)
-    if filters.actor:
+    if filters.actor and codecs.is_encoded(AuditEvent, "actor"):
+        # Encrypted display values cannot be searched: the user with exactly this e-mail.
+        statement = statement.where(AuditEvent.actor_id.in_(select(User.id).where(
+            codecs.match(User, "email", filters.actor.lower()))))
+    elif filters.actor:
         statement = statement.where(
             AuditEvent.actor.ilike(like_pattern(filters.actor), escape="\\"))
     if filters.date_from:
@@ -121,7 +143,7 @@ def audit_trail(request):
     filters, errors = parse_filters(request.GET)
     if errors:
         return invalid(request, _page(request, filters, errors, [], None))
-    statement = apply_filters(select(AuditEvent), filters)
+    statement = apply_filters(select(AuditEvent), filters, codecs_of(request.tenant_db))
     pager = Pager(page_number(request), _count(request, statement))
     events = list(request.tenant_db.scalars(
         _newest_first(statement).limit(pager.per_page).offset(pager.offset)))
@@ -142,15 +164,15 @@ def _csv_cell(value) -> str:
     if isinstance(value, dict):
         value = json.dumps(value, sort_keys=True, ensure_ascii=False)
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if looks_like_formula(text) else text
 
 
-def render_csv(rows: list[dict]) -> bytes:
+def render_csv(rows: list[dict], columns: tuple[str, ...] = COLUMNS) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
+    writer.writerow(columns)
     for row in rows:
-        writer.writerow([_csv_cell(row[column]) for column in COLUMNS])
+        writer.writerow([_csv_cell(row[column]) for column in columns])
     return buffer.getvalue().encode("utf-8")
 
 
@@ -165,7 +187,8 @@ def audit_export(request):
     if kind not in EXPORT_FORMATS:
         raise HTTPNotFound()
     filters, errors = parse_filters(request.GET)
-    statement = apply_filters(select(AuditEvent), filters) if not errors else None
+    statement = (apply_filters(select(AuditEvent), filters, codecs_of(request.tenant_db))
+                 if not errors else None)
     if statement is not None and _count(request, statement) > EXPORT_MAX_ROWS:
         errors["form"] = (f"More than {EXPORT_MAX_ROWS:,} events match: choose a shorter date "
                           "range to export them in parts.")

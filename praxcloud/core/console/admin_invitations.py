@@ -10,15 +10,13 @@ from pyramid.view import view_config
 
 from ..invitations import InvitationRefused, invitation_days, send_invitation
 from ..permissions import USERS_MANAGE
-from ..stepup import require_recent_auth
 from .admin_users import load_user
 from .common import redirect
 
 
 @view_config(route_name="console.user_invitation", request_method="POST",
-             permission=USERS_MANAGE)
+             permission=USERS_MANAGE, recent_auth=True)
 def resend_invitation(request):
-    require_recent_auth(request)  # managing users is a sensitive action
     user = load_user(request)
     try:
         send_invitation(request, user)

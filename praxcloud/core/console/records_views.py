@@ -10,7 +10,7 @@ from __future__ import annotations
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.view import view_config
 
-from .. import records
+from .. import record_audit, records
 from ..models import Record
 from ..permissions import RECORDS_READ, RECORDS_WRITE
 from . import record_form
@@ -63,6 +63,8 @@ def record_list(request):
     if page.items == [] and page_number > page.pages:
         # Past the end (records deleted meanwhile): show the last page instead.
         page = records.search(request.tenant_db, query or None, page.pages, PER_PAGE)
+    record_audit.listed(request, page.items, query=query or None, page=page.page,
+                        total=page.total)
     answer["page"] = page
     return answer
 
@@ -70,7 +72,9 @@ def record_list(request):
 @view_config(route_name="console.record", request_method="GET", permission=RECORDS_READ,
              renderer="console/record.jinja2")
 def record_view(request):
-    return {"record": _record(request),
+    record = _record(request)
+    record_audit.viewed(request, record)
+    return {"record": record,
             "can_write": RECORDS_WRITE in request.praxcloud_identity.permissions}
 
 
@@ -91,6 +95,7 @@ def record_create(request):
         record = records.create(request.tenant_db, form.values)
     except records.RecordInvalid as exc:
         return _refused(request, form, exc, None)
+    record_audit.created(request, record)
     request.flash(f"Record “{record.name}” created.", "success")
     return redirect(request, "console.record", id=record.id)
 
@@ -99,6 +104,7 @@ def record_create(request):
              renderer="console/record_form.jinja2")
 def record_edit_form(request):
     record = _record(request)
+    record_audit.viewed(request, record)  # the form shows every value
     return {"form": record_form.from_record(record), "record": record}
 
 
@@ -111,7 +117,8 @@ def record_update(request):
         request.response.status = FORM_INVALID
         return {"form": form, "record": record}
     try:
-        records.update(request.tenant_db, record, form.values)
+        with record_audit.changes(request, record):
+            records.update(request.tenant_db, record, form.values)
     except records.RecordInvalid as exc:
         return _refused(request, form, exc, record)
     request.flash("Changes saved.", "success")
@@ -127,8 +134,8 @@ def record_delete_confirm(request):
 @view_config(route_name="console.record_delete", request_method="POST", permission=RECORDS_WRITE)
 def record_delete(request):
     record = _record(request)
-    name = record.name
+    record_id, name = record.id, record.name
     records.delete(request.tenant_db, record)
-    request.audit.record("record.delete", details={"record_id": record.id})
+    record_audit.deleted(request, record_id, name)
     request.flash(f"Record “{name}” deleted.", "success")
     return redirect(request, "console.records")

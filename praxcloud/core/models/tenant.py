@@ -142,7 +142,32 @@ class AuditEvent(TenantBase):
     event: Mapped[str] = mapped_column(String(80), index=True)
     outcome: Mapped[str] = mapped_column(String(20), default="success")
     actor_id: Mapped[int | None] = mapped_column()
-    actor: Mapped[str | None] = mapped_column(String(254))
+    # Display values (an e-mail, a record's name, a search text): they follow
+    # the users.email field codec, hence as wide as an encoded value.
+    actor: Mapped[str | None] = mapped_column(String(ENCODED_LENGTH))
     ip: Mapped[str | None] = mapped_column(String(64))
-    target: Mapped[str | None] = mapped_column(String(254))
+    target: Mapped[str | None] = mapped_column(String(ENCODED_LENGTH))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class AuditSubject(TenantBase):
+    """Whose data an audit event touched: what a data subject access report looks up.
+
+    ``kind`` is ``record`` or ``user`` (``ref_id`` their id) or ``email``
+    (``ref_key`` a digest of an e-mail address that names no user, such as a
+    failed login's). Kept apart from the event's text, so that the report
+    finds a person by id, never by reading display values.
+    """
+
+    __tablename__ = "audit_subjects"
+    __table_args__ = (
+        Index("ix_audit_subjects_ref_id", "kind", "ref_id"),
+        Index("ix_audit_subjects_ref_key", "kind", "ref_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("audit_events.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    ref_id: Mapped[int | None] = mapped_column()
+    ref_key: Mapped[str | None] = mapped_column(String(64))

@@ -4,7 +4,7 @@ Bumped when an administrator changes the tenant's security settings, when
 the contract changes, or by a plugin (security.reevaluate_sessions); each
 session carries the epoch it was last evaluated at.
 
-Revision ID: 0002_security_epoch
+Revision ID: 0002
 Revises: 0001
 Create Date: 2026-12-06 04:00:00
 """
@@ -12,7 +12,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0002_security_epoch'
+revision = '0002'
 down_revision = '0001'
 branch_labels = None
 depends_on = None

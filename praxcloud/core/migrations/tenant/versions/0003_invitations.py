@@ -4,7 +4,7 @@ An invitation (a new user choosing their first password) lives in the same
 table as forgot-password links, with its own kind, validity and mail text;
 rows from before the column are reset links.
 
-Revision ID: 0003_invitations
+Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-06 04:00:00
 """
@@ -12,7 +12,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0003_invitations'
+revision = '0003'
 down_revision = '0002'
 branch_labels = None
 depends_on = None
