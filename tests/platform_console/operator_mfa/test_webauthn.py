@@ -16,9 +16,9 @@ from praxcloud.core.models import OperatorSession, OperatorWebauthnKey
 from praxcloud.core.security import OPERATOR_COOKIE
 from tests.plugins.mfa_webauthn.conftest import Key
 
-from .conftest import OPERATOR_PASSWORD, csrf_of, operator_login
-from .operator_mfa_support import client, data_options, password_step
-from .test_auth import platform_events
+from ..conftest import OPERATOR_PASSWORD, csrf_of, operator_login
+from ..test_auth import platform_events
+from .support import client, data_options, password_step
 
 
 def add_key(testapp, key: Key | None = None, name: str = "Blue key", status=303):

@@ -1,4 +1,4 @@
-"""Helpers of the operator second-factor tests: a frozen clock, enrolment, the second step.
+"""Helpers of the operator second-factor tests: a phone's clock, enrolment, the second step.
 
 Codes are made as a phone would: by ``oathtool`` (a separate RFC 6238
 implementation) from the secret the enrolment page shows, at the instant the
@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import html
 import re
-import time
 
-import pytest
 import webtest
 
-from praxcloud.core.operator_mfa import totp as operator_totp
 from praxcloud.core.platform_console.support import PENDING_LOGIN_COOKIE
 from tests.plugins.mfa_totp.conftest import STEP, oathtool
 
-from .conftest import OPERATOR_PASSWORD, csrf_of, operator_login
+from ..conftest import OPERATOR_PASSWORD, csrf_of, operator_login
 
 ENVIRON = {"HTTP_HOST": "localhost", "REMOTE_ADDR": "127.0.0.1"}
 
@@ -37,14 +34,6 @@ class Clock:
         return oathtool(secret, self.now + steps * STEP)
 
 
-@pytest.fixture
-def clock(monkeypatch) -> Clock:
-    # The middle of the current step: a test's own run time never crosses into the next.
-    frozen = Clock((int(time.time()) // STEP) * STEP + STEP / 2)
-    monkeypatch.setattr(operator_totp, "current_time", frozen)
-    return frozen
-
-
 def client(app, **environ) -> webtest.TestApp:
     return webtest.TestApp(app, extra_environ={**ENVIRON, **environ})
 
@@ -56,7 +45,7 @@ def shown_secret(page) -> str:
 
 
 def enrol_totp(testapp, clock: Clock) -> str:
-    """Set up an authenticator app for the logged-in operator; the secret. The clock moves a step."""
+    """Set up an app for the logged-in operator; returns the secret. The clock moves a step."""
     testapp.post("/platform/account/security/totp",
                  {"csrf_token": csrf_of(testapp.get("/platform/account/security"))}, status=303)
     page = testapp.get("/platform/account/security/totp")

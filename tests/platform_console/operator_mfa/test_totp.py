@@ -1,30 +1,24 @@
-"""Operators' authenticator apps: set-up, the login's second step, replay, removal, forced enrolment."""
+"""Operators' authenticator apps: set-up, the second step, replay, removal, forced enrolment."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 from sqlalchemy import select
 
-from praxcloud.core.models import OperatorSession, OperatorTotp
+from praxcloud.core.models import OperatorPendingLogin, OperatorTotp, Tenant, utcnow
 from praxcloud.core.security import OPERATOR_COOKIE
 
-from .conftest import OPERATOR_EMAIL, OPERATOR_PASSWORD, csrf_of, operator_login
-from .operator_mfa_support import (  # noqa: F401 - clock is a fixture
+from ..conftest import OPERATOR_EMAIL, OPERATOR_PASSWORD, csrf_of, operator_login
+from ..test_auth import platform_events
+from .support import (
     STEP,
-    clock,
+    client,
     enrol_totp,
     password_step,
     second_step,
 )
-from .test_auth import platform_events
-
-
-def sessions(registry) -> list[OperatorSession]:
-    with registry.tenancy.platform_session() as db:
-        rows = list(db.scalars(select(OperatorSession).where(
-            OperatorSession.revoked_at.is_(None))))
-        db.expunge_all()
-    return rows
 
 
 def logged_out(testapp) -> None:
@@ -83,8 +77,6 @@ def test_a_wrong_code_is_refused_and_audited(testapp, make_operator, registry, c
 
 
 def test_a_code_works_once(testapp, app, make_operator, clock, backend):
-    from .operator_mfa_support import client
-
     make_operator()
     operator_login(testapp)
     secret = enrol_totp(testapp, clock)
@@ -105,10 +97,6 @@ def test_a_code_works_once(testapp, app, make_operator, clock, backend):
 
 
 def test_a_pending_login_expires_and_is_not_a_session(testapp, make_operator, registry, clock):
-    import datetime as dt
-
-    from praxcloud.core.models import OperatorPendingLogin, utcnow
-
     make_operator()
     operator_login(testapp)
     secret = enrol_totp(testapp, clock)
@@ -170,7 +158,6 @@ def test_without_a_factor_an_operator_is_held_on_the_enrolment_page(
     testapp.post("/platform/tenants/acme/status", {"csrf_token": token, "status": "suspended"},
                  status=303)
     with required.tenancy.platform_session() as db:
-        from praxcloud.core.models import Tenant
         assert db.scalars(select(Tenant.status).where(Tenant.slug == "acme")).one() == "active"
     enrol_totp(testapp, clock)
     assert testapp.get("/platform/tenants").status_int == 200

@@ -16,15 +16,14 @@ from praxcloud.core.shared_state import build_shared_state
 from tests.conftest import REDIS_URL, need
 from tests.shared_state.test_shared_state import redis_cleanup
 
-from .conftest import OPERATOR_EMAIL, OPERATOR_PASSWORD, operator_login
-from .operator_mfa_support import (  # noqa: F401 - clock is a fixture
+from ..conftest import OPERATOR_EMAIL, OPERATOR_PASSWORD, operator_login
+from ..test_auth import platform_events
+from .support import (
     client,
-    clock,
     enrol_totp,
     password_step,
     second_step,
 )
-from .test_auth import platform_events
 
 WRONG = "not the operator's password"
 
