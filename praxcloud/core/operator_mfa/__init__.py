@@ -16,13 +16,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from ..config import setting_bool
 from ..models import Operator, OperatorPendingLogin, OperatorTotp, OperatorWebauthnKey, utcnow
 from ..tokens import hash_token, new_token
 
 PENDING_LIFETIME = dt.timedelta(minutes=5)
+# Spent and expired pending logins are deleted once they are this old.
+PENDING_RETENTION = dt.timedelta(hours=1)
 METHOD_TOTP = "totp"
 METHOD_WEBAUTHN = "webauthn"
 
@@ -61,6 +63,8 @@ def start_pending_login(db, operator: Operator, next_url: str | None,
     """Keep the first step's success; return the token for the second-step cookie."""
     token = new_token()
     now = utcnow()
+    db.execute(delete(OperatorPendingLogin).where(
+        OperatorPendingLogin.expires_at < now - PENDING_RETENTION))
     db.add(OperatorPendingLogin(token_hash=hash_token(token), operator_id=operator.id,
                                 next_url=next_url, ip=(ip or "")[:64] or None,
                                 created_at=now, expires_at=now + PENDING_LIFETIME))

@@ -128,8 +128,8 @@ def admit(request, limit: OperatorLoginLimit, actor: str | None) -> str | None:
     except LoginLimited as exc:
         if isinstance(exc, FirstRefusal):
             # Once, when the limit is reached; later refusals would only fill the trail.
-            record_event(request, "operator.login_limited", outcome="failure", actor=actor,
-                         details={"retry_after": exc.retry_after})
+            audit(request, "operator.login_limited", actor, outcome="failure",
+                  details={"retry_after": exc.retry_after})
         request.response.status = 429
         request.response.headers["Retry-After"] = str(exc.retry_after)
         return (f"Too many login attempts for this account: try again in {exc.minutes} "
@@ -141,7 +141,7 @@ def admit(request, limit: OperatorLoginLimit, actor: str | None) -> str | None:
     return None
 
 
-def audit(request, event: str, actor: str, outcome: str = "success",
+def audit(request, event: str, actor: str | None, outcome: str = "success",
           details: dict | None = None) -> None:
     """An entry in the request's own transaction (committed with its answer, 4xx included).
 

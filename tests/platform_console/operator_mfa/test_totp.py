@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from sqlalchemy import select
@@ -188,3 +189,31 @@ def test_the_login_email_is_case_insensitive_for_the_second_step(testapp, make_o
     password_step(testapp, email=OPERATOR_EMAIL.upper())
     second_step(testapp, {"method": "totp", "code": clock.code(secret)})
     assert testapp.get("/platform/tenants").status_int == 200
+
+
+def test_one_code_sent_at_once_on_several_pending_logins_logs_in_once(
+        app, testapp, make_operator, clock, backend):
+    make_operator()
+    operator_login(testapp)
+    secret = enrol_totp(testapp, clock)
+    code = clock.code(secret)
+    browsers = []
+    for _ in range(5):
+        browser = client(app)
+        password_step(browser)
+        browsers.append((browser, csrf_of(browser.get("/platform/login/second-factor"))))
+    barrier = threading.Barrier(len(browsers))
+    statuses: list[int] = []
+
+    def send(browser, token):
+        barrier.wait()
+        statuses.append(browser.post("/platform/login/second-factor", {
+            "csrf_token": token, "method": "totp", "code": code}, status="*").status_int)
+
+    threads = [threading.Thread(target=send, args=pair) for pair in browsers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(statuses) == [303, 401, 401, 401, 401], statuses
+    assert sum(OPERATOR_COOKIE in browser.cookies for browser, _ in browsers) == 1
