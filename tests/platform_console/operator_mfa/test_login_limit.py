@@ -8,6 +8,7 @@ limit allows.
 from __future__ import annotations
 
 import multiprocessing
+import queue
 import uuid
 
 import pytest
@@ -138,6 +139,17 @@ def _hammer(settings: dict, start, results) -> None:
     results.put(statuses)
 
 
+def _result(results, workers) -> list[int]:
+    """The next process's statuses; fails at once when one died instead of answering."""
+    for _ in range(240):
+        try:
+            return results.get(timeout=1)
+        except queue.Empty:
+            dead = [w.exitcode for w in workers if w.exitcode not in (None, 0)]
+            assert not dead, f"a process failed (exit codes {dead}); see its output above"
+    raise AssertionError("the processes did not answer within four minutes")
+
+
 def test_processes_racing_on_one_redis_get_ten_answers_checked_in_all(
         settings, app, make_operator, registry):
     need(bool(REDIS_URL), "PRAXCLOUD_TEST_REDIS_URL is not set")
@@ -154,7 +166,7 @@ def test_processes_racing_on_one_redis_get_ten_answers_checked_in_all(
         for worker in workers:
             worker.start()
         start.set()
-        statuses = [status for _ in workers for status in results.get(timeout=240)]
+        statuses = [status for _ in workers for status in _result(results, workers)]
         for worker in workers:
             worker.join(timeout=60)
         assert sorted(set(statuses)) == [401, 429], statuses
