@@ -215,5 +215,6 @@ def test_one_code_sent_at_once_on_several_pending_logins_logs_in_once(
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    # Each browser has its own pending login: the others find the code's step spent.
     assert sorted(statuses) == [303, 401, 401, 401, 401], statuses
     assert sum(OPERATOR_COOKIE in browser.cookies for browser, _ in browsers) == 1

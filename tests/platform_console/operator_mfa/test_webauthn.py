@@ -94,7 +94,10 @@ def test_the_same_answer_sent_at_once_opens_one_session(app, operator, registry,
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    assert sorted(statuses) == [303] + [401] * 5, statuses
+    # The others find the challenge spent (401), or, arriving after the winner's
+    # commit, the pending login gone too (409, "log in again").
+    assert sorted(statuses)[0] == 303 and len(statuses) == 6, statuses
+    assert set(sorted(statuses)[1:]) <= {401, 409}, statuses
     with registry.tenancy.platform_session() as db:
         # The fixture's own login and exactly one more.
         assert len(list(db.scalars(select(OperatorSession)))) == 2
