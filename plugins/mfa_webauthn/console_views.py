@@ -3,7 +3,7 @@
 Every page that changes a key asks for a recent login first
 (view option ``recent_auth=True``: the console sends the user to confirm their
 password and back). The WebAuthn calls themselves run in the browser
-(static/webauthn.js); options reach it in ``data-`` attributes, and the
+(the core's assets/webauthn.js); options reach it in ``data-`` attributes, and the
 signed answer comes back as JSON text in a hidden ``credential`` field.
 """
 

@@ -61,3 +61,34 @@ def create(email: str) -> None:
         raise OperatorExists(email)
     create_operator(registry, email, read_password())
     click.echo(f"Created platform operator {email}.")
+
+
+@operator_group.command("reset-second-factors")
+@click.argument("email", type=EMAIL)
+def reset_second_factors(email: str) -> None:
+    """Remove every second factor of operator EMAIL (a lost phone or key) and end their sessions.
+
+    Where second factors are required, the operator sets up a new one at
+    their next login. Run it only after making sure who is asking.
+    """
+    from ..core.models import OperatorSession, OperatorTotp, OperatorWebauthnKey, utcnow
+
+    registry = current_registry()
+    with registry.tenancy.platform_session() as platform_db:
+        operator = platform_db.scalars(
+            select(Operator).where(func.lower(Operator.email) == email.lower())).first()
+        if operator is None:
+            raise click.ClickException(f"there is no platform operator {email}")
+        removed = {
+            "totp": platform_db.query(OperatorTotp).filter_by(operator_id=operator.id).delete(),
+            "keys": platform_db.query(OperatorWebauthnKey)
+            .filter_by(operator_id=operator.id).delete(),
+        }
+        platform_db.query(OperatorSession).filter(
+            OperatorSession.user_id == operator.id, OperatorSession.revoked_at.is_(None)
+        ).update({"revoked_at": utcnow()})
+        platform_db.add(PlatformAuditEvent(
+            event="operator.second_factors_reset", actor=cli_actor(),
+            details={"email": operator.email, **removed}))
+    click.echo(f"Removed the second factors of {operator.email}: "
+               f"{removed['totp']} authenticator app(s), {removed['keys']} security key(s).")

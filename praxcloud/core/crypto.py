@@ -121,3 +121,7 @@ class KeyRing:
 
     def unseal_platform(self, sealed: bytes, context: str) -> bytes:
         return unseal(self._platform_secret_key, sealed, context.encode())
+
+    def derive_platform_key(self, purpose: str) -> bytes:
+        """A platform key for one purpose (``"operator-webauthn/user-handle"``)."""
+        return hkdf(self._platform_secret_key, "praxcloud/platform/" + purpose)

@@ -1,6 +1,12 @@
 """Platform and tenant models; the public names plugins may import."""
 
 from .meta import PlatformBase, TenantBase
+from .operator_mfa import (
+    OperatorPendingLogin,
+    OperatorTotp,
+    OperatorWebauthnChallenge,
+    OperatorWebauthnKey,
+)
 from .platform import (
     TENANT_ACTIVE,
     TENANT_SUSPENDED,
@@ -39,7 +45,11 @@ __all__ = [
     "Group",
     "LoginChallenge",
     "Operator",
+    "OperatorPendingLogin",
     "OperatorSession",
+    "OperatorTotp",
+    "OperatorWebauthnChallenge",
+    "OperatorWebauthnKey",
     "PasswordReset",
     "PlatformAuditEvent",
     "PlatformBase",

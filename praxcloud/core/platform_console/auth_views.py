@@ -6,6 +6,12 @@ about which operator accounts exist. Failed attempts go to the platform
 trail in their own transaction; what a stranger typed as an e-mail is not
 kept (it may be someone's personal data), only that an unknown account
 was tried.
+
+Every login answer checked here, password or second factor, first counts
+against the operator login limit in the shared state (:mod:`..operator_mfa.limits`);
+over it, the answer is not even looked at (429). An operator with a second
+factor gets no session for the password: a pending login, continued on the
+second-step page (:mod:`.second_factor_views`).
 """
 
 from __future__ import annotations
@@ -15,6 +21,13 @@ from pyramid.view import view_config
 from sqlalchemy import func, select
 
 from ..models import Operator, PlatformAuditEvent, utcnow
+from ..operator_mfa import factors_of, is_required, start_pending_login
+from ..operator_mfa.limits import (
+    FirstRefusal,
+    LimitUnavailable,
+    LoginLimited,
+    OperatorLoginLimit,
+)
 from ..passwords import verify_and_update
 from ..security import OPERATOR_PERMISSION, operator_sessions
 from .support import (
@@ -24,9 +37,11 @@ from .support import (
     redirect,
     safe_next,
     set_operator_cookie,
+    set_pending_login_cookie,
 )
 
 LOGIN_FAILED = "The e-mail or password is not right."
+UNAVAILABLE = "Logging in is not possible right now; please try again in a few minutes."
 # Hashing a megabyte-long "password" is a cheap way to burn server time.
 MAX_PASSWORD_LENGTH = 1024
 
@@ -84,13 +99,64 @@ def login(request):
         password = ""
     if email_error:
         email = ""
+    page = {"email": email, "next": next_url, "section": None}
+    limit = OperatorLoginLimit(request, email)
+    refusal = admit(request, limit, actor=None)
+    if refusal is not None:
+        return {**page, "error": refusal}
     operator, reason = authenticate(request, email, password)
     if operator is None:
         known = reason != "unknown_operator"
         record_event(request, "operator.login", outcome="failure",
                      actor=email if known else None, details={"reason": reason})
         request.response.status = 401
-        return {"email": email, "next": next_url, "error": LOGIN_FAILED, "section": None}
+        return {**page, "error": LOGIN_FAILED}
+    if factors_of(request.dbsession, operator.id).any:
+        # The password was right; the session waits for the second factor.
+        token = start_pending_login(request.dbsession, operator, next_url, request.client_addr)
+        audit(request, "operator.login_password", operator.email)
+        response = redirect(request, "platform.second_factor")
+        set_pending_login_cookie(request, response, token)
+        return response
+    limit.succeeded()
+    return open_session(request, operator, next_url, method="password")
+
+
+def admit(request, limit: OperatorLoginLimit, actor: str | None) -> str | None:
+    """Count this attempt; the message to show (status set) when it may not be checked."""
+    try:
+        limit.admit()
+    except LoginLimited as exc:
+        if isinstance(exc, FirstRefusal):
+            # Once, when the limit is reached; later refusals would only fill the trail.
+            audit(request, "operator.login_limited", actor, outcome="failure",
+                  details={"retry_after": exc.retry_after})
+        request.response.status = 429
+        request.response.headers["Retry-After"] = str(exc.retry_after)
+        return (f"Too many login attempts for this account: try again in {exc.minutes} "
+                f"minute{'s' if exc.minutes != 1 else ''}.")
+    except LimitUnavailable:
+        request.response.status = 503
+        request.response.headers["Retry-After"] = "60"
+        return UNAVAILABLE
+    return None
+
+
+def audit(request, event: str, actor: str | None, outcome: str = "success",
+          details: dict | None = None) -> None:
+    """An entry in the request's own transaction (committed with its answer, 4xx included).
+
+    Not :func:`.support.record_event`: after this request has written (a
+    pending login, a spent challenge), a second connection would wait on
+    SQLite's write lock.
+    """
+    request.dbsession.add(PlatformAuditEvent(
+        at=utcnow(), event=event, outcome=outcome, actor=actor,
+        ip=(request.client_addr or "")[:64] or None, details=details or {}))
+
+
+def open_session(request, operator: Operator, next_url: str | None, method: str):
+    """Every factor was right: the operator's session, its cookie, and where to go."""
     store = operator_sessions(request)
     previous = request.praxcloud_identity
     if previous is not None and previous.is_operator:
@@ -99,11 +165,13 @@ def login(request):
     token, _session = store.create(operator, "operator", request.client_addr,
                                    request.user_agent)
     operator.last_login_at = utcnow()
-    request.dbsession.add(PlatformAuditEvent(
-        at=utcnow(), event="operator.login", actor=operator.email,
-        ip=(request.client_addr or "")[:64] or None, details={},
-    ))
-    response = _after_login(request, next_url)
+    audit(request, "operator.login", operator.email, details={"method": method})
+    if is_required(request.registry.settings) and not factors_of(request.dbsession,
+                                                                  operator.id).any:
+        # First login under the requirement: set up a second factor before anything else.
+        response = redirect(request, "platform.security")
+    else:
+        response = _after_login(request, next_url)
     set_operator_cookie(request, response, token)
     return response
 

@@ -20,6 +20,9 @@ from ..forms import FORM_INVALID, sentence  # noqa: F401 - re-exported
 from ..models import PlatformAuditEvent, Tenant, utcnow
 from ..security import OPERATOR_COOKIE
 
+# The pending login between a right password and the second factor.
+PENDING_LOGIN_COOKIE = "praxcloud_operator_login"
+
 # C0 and C1 control characters (NUL included, which PostgreSQL refuses in text).
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
@@ -55,6 +58,18 @@ def set_operator_cookie(request, response, token: str) -> None:
 
 def clear_operator_cookie(response) -> None:
     response.delete_cookie(OPERATOR_COOKIE, path="/platform")
+
+
+def set_pending_login_cookie(request, response, token: str) -> None:
+    response.set_cookie(
+        PENDING_LOGIN_COOKIE, token, path="/platform/login", httponly=True,
+        secure=request.registry.settings.get("praxcloud.secure_cookies_bool", False),
+        samesite="Strict",
+    )
+
+
+def clear_pending_login_cookie(response) -> None:
+    response.delete_cookie(PENDING_LOGIN_COOKIE, path="/platform/login")
 
 
 def form_text(request, name: str, max_length: int) -> tuple[str, str | None]:

@@ -133,7 +133,7 @@ def test_the_console_login_asks_for_the_key(webauthn, testapp, backend):
     assert answer.location.endswith("/acme/login/mfa")
     page = answer.follow()
     assert page.html.select_one("#webauthn-use-key") is not None
-    assert page.html.select_one("script[src*='mfa_webauthn-webauthn']") is not None
+    assert page.html.select_one("script[src*='/static/webauthn.']") is not None
     form = page.forms["mfa-form"]
     done = send_credential(form, key.assert_(options_of(page, ".webauthn-prompt")), status=303)
     assert done.location.endswith("/acme/")

@@ -1,4 +1,4 @@
-/* WebAuthn in the console: registration and sign-in ceremonies, no inline script (CSP).
+/* WebAuthn in both consoles (tenant users' keys, operators' keys): the ceremonies, no inline script (CSP).
  *
  * An element with data-webauthn="create" or "get" carries the server's options
  * (PublicKeyCredentialCreationOptions / RequestOptions as JSON) in data-options.
