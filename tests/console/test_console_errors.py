@@ -18,10 +18,12 @@ def test_unknown_console_page_is_an_html_404(staff):
 
 
 def test_unknown_tenant_is_an_html_404_without_tenant_details(testapp, tenant):
-    for path in ("/nosuch/", "/nosuch/records", "/"):
+    for path in ("/nosuch/", "/nosuch/records"):
         answer = testapp.get(path, status=404)
         assert answer.content_type == "text/html" and "Page not found" in answer.text
         assert answer.html.select_one("header .tenant") is None
+    # "/" is the start page now (tests/console/test_start_page.py), naming no tenant either.
+    assert testapp.get("/", status=200).html.select_one("header .tenant") is None
 
 
 def test_wrong_method_on_a_post_only_route_is_a_404_page(staff):
