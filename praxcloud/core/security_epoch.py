@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .auth import required_actions
 from .models import Tenant
@@ -95,7 +96,10 @@ def bring_up_to_date(request, session, user) -> None:
     if pending or added:
         data["required_actions"] = pending + added
     request.durable_tenant_update(type(session), session.id, data=data)
-    session.data = data  # and for this request (a new dict, so SQLAlchemy sees it)
+    # And for this request, as the stored value: marking the row changed would
+    # write it again in the request's transaction, and on SQLite that write
+    # would hold the lock a durable write (a failure's audit) then waits for.
+    set_committed_value(session, "data", data)
     if added:
         log.info("session %s of user %s confined after a security change: %s", session.id,
                  user.id, ", ".join(str(a.get("name")) for a in added))
