@@ -7,6 +7,7 @@ POST, PUT, PATCH or DELETE under
   ``/plugins`` and ``/account`` (password, second factors, sessions),
 - the API's ``/api/v1/{tenant}/users``, ``/me``, ``/sessions`` and ``/mfa``,
 - the operators' ``/platform/tenants/{slug}/...`` (contract, suspend, delete)
+  and ``/platform/account/...`` (their second factors)
 
 must declare ``recent_auth=True``, whoever registered it (the core or an
 installed plugin), unless it is in ``EXEMPT`` below with the reason why. A
@@ -24,6 +25,7 @@ GUARDED_PATTERNS = (
     re.compile(r"^/\{tenant\}/(users|groups|settings|plugins|account)(/|$)"),
     re.compile(r"^/api/v1/\{tenant\}/(users|me|sessions|mfa)(/|$)"),
     re.compile(r"^/platform/tenants/\{slug\}/"),
+    re.compile(r"^/platform/account/"),
 )
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -85,7 +87,7 @@ def test_every_sensitive_view_asks_for_a_recent_login(registry):
                      ("console.plugin", "POST"), ("api.users", "POST"),
                      ("mfa_totp.api", "DELETE"), ("mfa_webauthn.key_remove", "POST"),
                      ("platform.tenant_plugins", "POST"), ("platform.tenant_delete", "POST"),
-                     ("platform.tenant_status", "POST")]:
+                     ("platform.tenant_status", "POST"), ("platform.key_remove", "POST")]:
         assert expected in checked, expected
     # And every exemption still names a view that exists.
     assert set(EXEMPT) <= checked, set(EXEMPT) - checked

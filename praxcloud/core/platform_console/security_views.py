@@ -35,6 +35,8 @@ MAX_CODE = 100
 ENROLMENT_ROUTES = frozenset({
     "platform.security", "platform.totp", "platform.totp_qr", "platform.totp_confirm",
     "platform.key_new", "platform.logout", "platform.login", "platform.second_factor",
+    # Step-up on the enrolment views sends a stale operator here and back.
+    "platform.confirm",
 })
 
 
@@ -94,7 +96,8 @@ def security(request):
 
 # Authenticator app -------------------------------------------------------------
 
-@view_config(route_name="platform.totp", request_method="POST", permission=OPERATOR_PERMISSION)
+@view_config(route_name="platform.totp", request_method="POST", permission=OPERATOR_PERMISSION,
+             recent_auth=True)
 def totp_start(request):
     operator = _operator(request)
     OperatorTotpService(request).start_enrolment(operator)
@@ -135,7 +138,8 @@ def totp_qr(request):
 
 
 @view_config(route_name="platform.totp_confirm", request_method="POST",
-             permission=OPERATOR_PERMISSION, renderer="platform/totp_enrol.jinja2")
+             permission=OPERATOR_PERMISSION, recent_auth=True,
+             renderer="platform/totp_enrol.jinja2")
 def totp_confirm(request):
     service = OperatorTotpService(request)
     operator = _operator(request)
@@ -178,7 +182,7 @@ def key_new_page(request):
 
 
 @view_config(route_name="platform.key_new", request_method="POST",
-             permission=OPERATOR_PERMISSION, renderer="platform/key_new.jinja2")
+             permission=OPERATOR_PERMISSION, recent_auth=True, renderer="platform/key_new.jinja2")
 def key_new(request):
     identity = request.praxcloud_identity
     operator = identity.user
@@ -231,7 +235,7 @@ def _last_factor(request) -> bool:
 
 
 @view_config(route_name="platform.totp_remove", request_method="POST",
-             permission=OPERATOR_PERMISSION, renderer="platform/security.jinja2")
+             permission=OPERATOR_PERMISSION, recent_auth=True, renderer="platform/security.jinja2")
 def totp_remove(request):
     refused = _password_confirmed(request)
     if refused is not None:
@@ -248,7 +252,7 @@ def totp_remove(request):
 
 
 @view_config(route_name="platform.key_remove", request_method="POST",
-             permission=OPERATOR_PERMISSION, renderer="platform/security.jinja2")
+             permission=OPERATOR_PERMISSION, recent_auth=True, renderer="platform/security.jinja2")
 def key_remove(request):
     refused = _password_confirmed(request)
     if refused is not None:
