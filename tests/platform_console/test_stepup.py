@@ -84,3 +84,23 @@ def test_five_wrong_operator_passwords_end_the_session(operator, registry, tenan
     with registry.tenancy.platform_session() as db:
         assert db.scalar(select(func.count()).select_from(OperatorSession)
                          .where(OperatorSession.revoked_at.is_(None))) == 0
+
+
+def test_a_stale_operator_confirms_before_changing_factors_even_while_held_on_enrolment(
+        operator, registry):
+    registry.settings["praxcloud.operator_mfa_required"] = "true"
+    page = operator.get("/platform/account/security")
+    age_operator_sessions(registry)
+    asked = operator.post("/platform/account/security/totp", {"csrf_token": csrf_of(page)},
+                          headers={"Referer": "http://localhost/platform/account/security"},
+                          status=303)
+    assert asked.location.endswith("/platform/confirm?next=%2Fplatform%2Faccount%2Fsecurity")
+    # The confirm page is not swallowed by the enrolment hold.
+    confirm = asked.follow(status=200)
+    back = operator.post("/platform/confirm", {"csrf_token": csrf_of(confirm),
+                                               "password": OPERATOR_PASSWORD,
+                                               "next": "/platform/account/security"}, status=303)
+    page = back.follow()
+    started = operator.post("/platform/account/security/totp", {"csrf_token": csrf_of(page)},
+                            status=303)
+    assert started.location.endswith("/platform/account/security/totp")
