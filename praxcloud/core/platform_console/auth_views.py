@@ -28,7 +28,7 @@ from ..operator_mfa.limits import (
     LoginLimited,
     OperatorLoginLimit,
 )
-from ..passwords import verify_and_update
+from ..passwords import dummy_verify, verify_and_update
 from ..security import OPERATOR_PERMISSION, operator_sessions
 from .support import (
     clear_operator_cookie,
@@ -67,7 +67,7 @@ def authenticate(request, email: str, password: str) -> tuple[Operator | None, s
     with request.dbsession.no_autoflush:
         operator = _find_operator(request, email)
     if operator is None or not password or len(password) > MAX_PASSWORD_LENGTH:
-        context.dummy_verify()
+        dummy_verify(context, password or "")
         return None, "unknown_operator" if operator is None else "invalid_credentials"
     ok, new_hash = verify_and_update(context, password, operator.password_hash)
     if not ok:
