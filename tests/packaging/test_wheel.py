@@ -59,5 +59,5 @@ def test_wheel_builds_without_warnings_and_holds_the_data_files(tmp_path):
                      "praxcloud/core/assets/console.css",
                      "praxcloud/core/migrations/tenant/script.py.mako",
                      "praxcloud/core/migrations/tenant/versions/0001_initial_tenant_schema.py",
-                     "plugins/mfa_webauthn/static/webauthn.js"):
+                     "plugins/mfa_webauthn/static/webauthn.css"):
         assert expected in names
