@@ -234,17 +234,25 @@ def _last_factor(request) -> bool:
     return is_required(request.registry.settings) and factors.count <= 1 and not several_keys
 
 
-@view_config(route_name="platform.totp_remove", request_method="POST",
-             permission=OPERATOR_PERMISSION, recent_auth=True, renderer="platform/security.jinja2")
-def totp_remove(request):
+def _removal_refused(request):
+    """The page refusing to remove a factor (password not confirmed, or the last one), or None."""
     refused = _password_confirmed(request)
     if refused is not None:
         return refused
-    operator = _operator(request)
     if _last_factor(request):
         request.response.status = 409
         return _security_page(request, {"remove": "A second factor is required: add another "
                                                   "one before you remove this one."})
+    return None
+
+
+@view_config(route_name="platform.totp_remove", request_method="POST",
+             permission=OPERATOR_PERMISSION, recent_auth=True, renderer="platform/security.jinja2")
+def totp_remove(request):
+    refused = _removal_refused(request)
+    if refused is not None:
+        return refused
+    operator = _operator(request)
     if OperatorTotpService(request).remove(operator):
         audit(request, "operator.totp_remove", operator.email)
         request.flash("The authenticator app was removed.", "success")
@@ -254,14 +262,10 @@ def totp_remove(request):
 @view_config(route_name="platform.key_remove", request_method="POST",
              permission=OPERATOR_PERMISSION, recent_auth=True, renderer="platform/security.jinja2")
 def key_remove(request):
-    refused = _password_confirmed(request)
+    refused = _removal_refused(request)
     if refused is not None:
         return refused
     operator = _operator(request)
-    if _last_factor(request):
-        request.response.status = 409
-        return _security_page(request, {"remove": "A second factor is required: add another "
-                                                  "one before you remove this one."})
     row = keys.remove(request.dbsession, operator, int(request.matchdict["key_id"]))
     if row is None:
         raise HTTPNotFound()
