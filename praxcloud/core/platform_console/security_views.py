@@ -12,9 +12,6 @@ factor is held on these pages (:func:`confine_until_enrolled`).
 
 from __future__ import annotations
 
-import io
-
-import segno
 from pyramid.events import ContextFound, subscriber
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.response import Response
@@ -27,6 +24,7 @@ from ..operator_mfa.limits import OperatorLoginLimit
 from ..operator_mfa.totp import CodeRefused, OperatorTotpService
 from ..passwords import verify_and_update
 from ..security import OPERATOR_PERMISSION, area
+from ..totp import qr_png
 from .auth_views import MAX_PASSWORD_LENGTH, admit, audit
 from .support import redirect
 
@@ -129,10 +127,7 @@ def totp_qr(request):
     secret = service.pending_secret(operator)
     if secret is None:
         raise HTTPNotFound()
-    image = io.BytesIO()
-    segno.make(service.uri_for(operator, secret), error="m").save(
-        image, kind="png", scale=6, border=4)
-    response = Response(body=image.getvalue(), content_type="image/png")
+    response = Response(body=qr_png(service.uri_for(operator, secret)), content_type="image/png")
     _no_store(response)
     return response
 
