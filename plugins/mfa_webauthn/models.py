@@ -7,14 +7,14 @@ picks these tables up; they exist only where the ``mfa_webauthn`` branch ran.
 
 from __future__ import annotations
 
-import datetime as dt
-
-from sqlalchemy import LargeBinary, MetaData, String
+from sqlalchemy import MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from praxcloud.core.models import UTCDateTime, utcnow
 from praxcloud.core.models.meta import NAMING_CONVENTION
-from praxcloud.core.models.second_factor_columns import WebauthnKeyColumns
+from praxcloud.core.models.second_factor_columns import (
+    WebauthnChallengeColumns,
+    WebauthnKeyColumns,
+)
 
 PURPOSE_REGISTER = "register"
 PURPOSE_PASSKEY = "passkey"
@@ -41,7 +41,7 @@ class WebauthnCredential(WebauthnKeyColumns, WebauthnBase):
     aaguid: Mapped[str | None] = mapped_column(String(36))
 
 
-class WebauthnChallenge(WebauthnBase):
+class WebauthnChallenge(WebauthnChallengeColumns, WebauthnBase):
     """A challenge handed to a browser, kept server-side: single-use and short-lived.
 
     ``lookup_hash`` is the SHA-256 of what the client brings back to find it:
@@ -53,12 +53,7 @@ class WebauthnChallenge(WebauthnBase):
     __tablename__ = "webauthn_challenges"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    purpose: Mapped[str] = mapped_column(String(16))
     lookup_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    challenge: Mapped[bytes] = mapped_column(LargeBinary(64))
     # Registrations belong to a user and the session that asked for them.
     user_id: Mapped[int | None] = mapped_column(index=True)
     session_id: Mapped[int | None] = mapped_column()
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
-    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

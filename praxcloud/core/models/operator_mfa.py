@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .meta import PlatformBase
-from .second_factor_columns import TotpDeviceColumns, WebauthnKeyColumns
+from .second_factor_columns import (
+    TotpDeviceColumns,
+    WebauthnChallengeColumns,
+    WebauthnKeyColumns,
+)
 from .types import UTCDateTime, utcnow
 
 
@@ -59,7 +63,7 @@ class OperatorPendingLogin(PlatformBase):
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
-class OperatorWebauthnChallenge(PlatformBase):
+class OperatorWebauthnChallenge(WebauthnChallengeColumns, PlatformBase):
     """A WebAuthn challenge handed to an operator's browser: server-side, single-use, brief.
 
     ``purpose`` is "register" (bound to the operator's session) or "login"
@@ -70,12 +74,7 @@ class OperatorWebauthnChallenge(PlatformBase):
     __tablename__ = "operator_webauthn_challenges"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    purpose: Mapped[str] = mapped_column(String(16))
     challenge_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    challenge: Mapped[bytes] = mapped_column(LargeBinary(64))
     operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id", ondelete="CASCADE"))
     # The operator session (register) or pending login (login) that asked for it.
     bound_to: Mapped[int] = mapped_column()
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
-    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
