@@ -9,9 +9,6 @@ asks for a recent password first (step-up).
 
 from __future__ import annotations
 
-import io
-
-import segno
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.renderers import render_to_response
 from pyramid.response import Response
@@ -21,6 +18,7 @@ from praxcloud.core.auth import SecondFactorFailed
 from praxcloud.core.forms import FORM_INVALID, sentence
 from praxcloud.core.mfa import enrolment_done
 from praxcloud.core.permissions import AUTHENTICATED
+from praxcloud.core.totp import qr_png
 
 from .config import NAME
 from .service import NotEnrolled, TotpService
@@ -94,10 +92,7 @@ def qr_code(request):
     secret = service.pending_secret(user)
     if secret is None:
         raise HTTPNotFound()
-    image = io.BytesIO()
-    segno.make(service.uri_for(user, secret), error="m").save(image, kind="png", scale=6,
-                                                               border=4)
-    response = Response(body=image.getvalue(), content_type="image/png")
+    response = Response(body=qr_png(service.uri_for(user, secret)), content_type="image/png")
     _no_store(response)
     return response
 

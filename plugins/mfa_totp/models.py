@@ -11,23 +11,23 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, LargeBinary, MetaData, String
+from sqlalchemy import MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from praxcloud.core.models import UTCDateTime, utcnow
 from praxcloud.core.models.meta import NAMING_CONVENTION
+from praxcloud.core.models.second_factor_columns import TotpDeviceColumns
 
 
 class TotpBase(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class TotpDevice(TotpBase):
-    """A user's authenticator app: one per user.
+class TotpDevice(TotpDeviceColumns, TotpBase):
+    """A user's authenticator app: one per user (columns: the core's ``TotpDeviceColumns``).
 
-    ``secret`` is the active secret, ``pending_secret`` one being set up and
-    not yet confirmed by a code (a first enrolment, or a new phone replacing
-    the active one, which stays active until then). Both are sealed
+    A pending secret is a first enrolment, or a new phone replacing the
+    active one, which stays active until then. Both secrets are sealed
     (AES-GCM) under the tenant's "mfa_totp" key with the user id bound.
     """
 
@@ -35,18 +35,6 @@ class TotpDevice(TotpBase):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(unique=True)
-    secret: Mapped[bytes | None] = mapped_column(LargeBinary)
-    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    # The time step of the last accepted code: only later steps are accepted,
-    # so each code works once, and a code older than the last one never does.
-    last_used_step: Mapped[int | None] = mapped_column(BigInteger)
-    pending_secret: Mapped[bytes | None] = mapped_column(LargeBinary)
-    pending_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    @property
-    def active(self) -> bool:
-        return self.secret is not None and self.confirmed_at is not None
 
 
 class TotpRecoveryCode(TotpBase):

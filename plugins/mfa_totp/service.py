@@ -21,7 +21,7 @@ import logging
 import time
 
 import pyotp
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -170,15 +170,8 @@ class TotpService:
             raise
         # A conditional update as well as the lock: on SQLite (no row locks) the second of
         # two confirmations racing finds the set-up gone instead of doing it again.
-        claimed = self.db.execute(
-            update(TotpDevice)
-            .where(TotpDevice.id == device.id,
-                   TotpDevice.pending_secret == device.pending_secret)
-            # The confirming code is spent like any other (last_used_step).
-            .values(secret=device.pending_secret, pending_secret=None, pending_since=None,
-                    confirmed_at=utcnow(), last_used_step=step)
-            .execution_options(synchronize_session=False))
-        if claimed.rowcount != 1:
+        # The confirming code is spent like any other (last_used_step).
+        if not device.activate_pending(self.db, step):
             raise NotEnrolled()
         self.db.expire(device)
         codes = recovery.replace_codes(self.request, user)
@@ -262,12 +255,7 @@ class TotpService:
         attempts.claim_once(f"step:{step}", replayed)
         # Burn the step with a conditional update too: the row is the lasting record,
         # and it holds even where the shared state is one process's memory.
-        burned = self.db.execute(
-            update(TotpDevice)
-            .where(TotpDevice.id == device.id,
-                   or_(TotpDevice.last_used_step.is_(None), TotpDevice.last_used_step < step))
-            .values(last_used_step=step).execution_options(synchronize_session=False))
-        if burned.rowcount != 1:
+        if not device.spend_step(self.db, step):
             raise replayed
         # The row says so now; tell the loaded object without another UPDATE.
         set_committed_value(device, "last_used_step", step)

@@ -7,13 +7,14 @@ picks these tables up; they exist only where the ``mfa_webauthn`` branch ran.
 
 from __future__ import annotations
 
-import datetime as dt
-
-from sqlalchemy import JSON, BigInteger, LargeBinary, MetaData, String
+from sqlalchemy import MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from praxcloud.core.models import UTCDateTime, utcnow
 from praxcloud.core.models.meta import NAMING_CONVENTION
+from praxcloud.core.models.second_factor_columns import (
+    WebauthnChallengeColumns,
+    WebauthnKeyColumns,
+)
 
 PURPOSE_REGISTER = "register"
 PURPOSE_PASSKEY = "passkey"
@@ -23,8 +24,11 @@ class WebauthnBase(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class WebauthnCredential(WebauthnBase):
-    """One authenticator (security key, platform passkey) a user registered."""
+class WebauthnCredential(WebauthnKeyColumns, WebauthnBase):
+    """One authenticator (security key, platform passkey) a user registered.
+
+    The columns it shares with an operator's key are the core's ``WebauthnKeyColumns``.
+    """
 
     __tablename__ = "webauthn_credentials"
 
@@ -32,20 +36,12 @@ class WebauthnCredential(WebauthnBase):
     # The foreign key to users (ON DELETE CASCADE) is in the migration: the core's
     # users table is not in this metadata.
     user_id: Mapped[int] = mapped_column(index=True)
-    credential_id: Mapped[bytes] = mapped_column(LargeBinary(1023), unique=True)
-    public_key: Mapped[bytes] = mapped_column(LargeBinary)
-    # The authenticator's counter is an unsigned 32-bit number: wider than INTEGER.
-    sign_count: Mapped[int] = mapped_column(BigInteger, default=0)
-    transports: Mapped[list[str]] = mapped_column(JSON, default=list)
-    name: Mapped[str] = mapped_column(String(80))
     # From the browser's credProps extension; None when the browser did not say.
     discoverable: Mapped[bool | None] = mapped_column()
     aaguid: Mapped[str | None] = mapped_column(String(36))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
-class WebauthnChallenge(WebauthnBase):
+class WebauthnChallenge(WebauthnChallengeColumns, WebauthnBase):
     """A challenge handed to a browser, kept server-side: single-use and short-lived.
 
     ``lookup_hash`` is the SHA-256 of what the client brings back to find it:
@@ -57,12 +53,7 @@ class WebauthnChallenge(WebauthnBase):
     __tablename__ = "webauthn_challenges"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    purpose: Mapped[str] = mapped_column(String(16))
     lookup_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    challenge: Mapped[bytes] = mapped_column(LargeBinary(64))
     # Registrations belong to a user and the session that asked for them.
     user_id: Mapped[int | None] = mapped_column(index=True)
     session_id: Mapped[int | None] = mapped_column()
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
-    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

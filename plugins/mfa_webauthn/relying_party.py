@@ -11,7 +11,8 @@ header: that is the client's to choose, and a key registered or used for
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+
+from praxcloud.core import webauthn_ceremony
 
 from .tenant_settings import plugin_settings
 
@@ -40,9 +41,10 @@ def relying_party(request) -> RelyingParty:
 
 def site_of(base_url: str | None) -> tuple[str, tuple[str, ...]]:
     """The RP ID (host name) and the one origin of the platform's configured address."""
-    parts = urlsplit(base_url or "")
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    site = webauthn_ceremony.site_of(base_url)
+    if site is None:
         # Fail closed: no security-key ceremony without knowing whose site this is.
         raise RelyingPartyUnknown("praxcloud.base_url is not an http(s) address; set it, or the "
                                   "mfa_webauthn setting rp_id")
-    return parts.hostname, (f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}",)
+    rp_id, origin = site
+    return rp_id, (origin,)

@@ -16,12 +16,15 @@ cannot leave the challenge usable again.
 Anything wrong with what a client sent (not JSON, wrong challenge, wrong
 origin, bad signature, unknown key) raises :class:`WebauthnRejected`, which
 the views turn into a 400 or a form message, never a 500.
+
+The ceremony rules themselves (reading the credential, options, py_webauthn's
+checks, the counter's clone check) are the core's
+:mod:`praxcloud.core.webauthn_ceremony`, shared with the platform operators'
+security keys; ``WebauthnRejected`` is its ``WebauthnRefused``.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import hashlib
 import hmac
@@ -30,27 +33,19 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, update
-from webauthn import (
-    generate_authentication_options,
-    generate_registration_options,
-    options_to_json,
-    verify_authentication_response,
-    verify_registration_response,
-)
-from webauthn.helpers import parse_authentication_credential_json
+from webauthn import options_to_json
 from webauthn.helpers.exceptions import WebAuthnException
-from webauthn.helpers.structs import (
-    AttestationConveyancePreference,
-    AuthenticatorSelectionCriteria,
-    AuthenticatorTransport,
-    PublicKeyCredentialDescriptor,
-    ResidentKeyRequirement,
-    UserVerificationRequirement,
-)
+from webauthn.helpers.structs import ResidentKeyRequirement
 
+from praxcloud.core import webauthn_ceremony as ceremony
 from praxcloud.core.auth import second_factors
 from praxcloud.core.mfa import is_required
 from praxcloud.core.models import User, utcnow
+from praxcloud.core.webauthn_ceremony import MAX_CREDENTIAL_CHARS as MAX_CREDENTIAL_CHARS
+from praxcloud.core.webauthn_ceremony import WebauthnRefused as WebauthnRejected
+from praxcloud.core.webauthn_ceremony import b64url as b64url
+from praxcloud.core.webauthn_ceremony import check_shape as _check_shape
+from praxcloud.core.webauthn_ceremony import from_b64url as from_b64url
 
 from .models import PURPOSE_REGISTER, WebauthnChallenge, WebauthnCredential
 from .relying_party import relying_party
@@ -63,20 +58,8 @@ CHALLENGE_LIFETIME = dt.timedelta(minutes=5)
 CHALLENGE_RETENTION = dt.timedelta(hours=1)
 MAX_NAME = 80
 MAX_CREDENTIALS_PER_USER = 20
-# Far above any real attestation (a few KiB); bounds the parsing work.
-MAX_CREDENTIAL_CHARS = 64 * 1024
 STATE_KEY = "webauthn"
 CLONE_EVENT = "mfa.webauthn.clone_suspected"
-KNOWN_TRANSPORTS = frozenset(t.value for t in AuthenticatorTransport)
-
-
-class WebauthnRejected(Exception):
-    """What the client sent is not accepted; ``message`` is safe to show."""
-
-    def __init__(self, message: str, code: str = "webauthn_invalid"):
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 @dataclass
@@ -85,18 +68,7 @@ class Assertion:
     new_sign_count: int
 
 
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def from_b64url(text: str) -> bytes:
-    if not isinstance(text, str) or not text.isascii():
-        raise ValueError("not base64url text")
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def _lookup_hash(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+_lookup_hash = ceremony.challenge_hash
 
 
 def user_handle(request, user: User) -> bytes:
@@ -175,10 +147,8 @@ def delete_all(db, user_id: int) -> int:
                       .where(WebauthnCredential.user_id == user_id)).rowcount
 
 
-def _descriptor(row: WebauthnCredential) -> PublicKeyCredentialDescriptor:
-    transports = [AuthenticatorTransport(t) for t in (row.transports or ())
-                  if t in KNOWN_TRANSPORTS]
-    return PublicKeyCredentialDescriptor(id=bytes(row.credential_id), transports=transports or None)
+def _descriptor(row: WebauthnCredential):
+    return ceremony.descriptor(row.credential_id, row.transports)
 
 
 def _options_dict(options) -> dict:
@@ -225,38 +195,17 @@ def claim_challenge(request, purpose: str, lookup_hash: str, user_id: int | None
 
 # Checking what the browser sent --------------------------------------------------
 
-def _check_shape(credential) -> dict:
-    if not isinstance(credential, dict):
-        raise WebauthnRejected("the credential must be a JSON object", "webauthn_malformed")
-    try:
-        size = len(json.dumps(credential))
-    except (TypeError, ValueError, RecursionError):
-        raise WebauthnRejected("the credential is malformed", "webauthn_malformed") from None
-    if size > MAX_CREDENTIAL_CHARS:
-        raise WebauthnRejected("the credential is too large", "webauthn_malformed")
-    return credential
-
-
 def parse_credential_text(text: str) -> dict:
     """The console's ``credential`` form field (JSON text) as a dict."""
-    if not isinstance(text, str) or not text.strip():
-        raise WebauthnRejected("use your security key first", "webauthn_missing")
-    if len(text) > MAX_CREDENTIAL_CHARS:
-        raise WebauthnRejected("the credential is too large", "webauthn_malformed")
-    try:
-        value = json.loads(text)
-    except (ValueError, RecursionError):  # RecursionError: nested too deeply
-        raise WebauthnRejected("the credential is not valid JSON", "webauthn_malformed") from None
-    return _check_shape(value)
+    return _check_shape(ceremony.parse_credential_text(text))
 
 
 def _signed_challenge(credential: dict) -> bytes:
     """The challenge inside clientDataJSON, read only to find the stored one (then verified)."""
-    try:
-        client_data = json.loads(from_b64url(credential["response"]["clientDataJSON"]))
-        return from_b64url(client_data["challenge"])
-    except (KeyError, TypeError, ValueError, RecursionError, binascii.Error):
-        raise WebauthnRejected("clientDataJSON is malformed", "webauthn_malformed") from None
+    signed = ceremony.signed_challenge(credential)
+    if signed is None:
+        raise WebauthnRejected("clientDataJSON is malformed", "webauthn_malformed")
+    return signed
 
 
 def _rejected(exc: Exception, action: str) -> WebauthnRejected:
@@ -275,18 +224,13 @@ def registration_options(request, user: User) -> dict:
         raise WebauthnRejected(f"at most {MAX_CREDENTIALS_PER_USER} security keys per account",
                                "too_many_keys")
     rp = relying_party(request)
-    options = generate_registration_options(
+    options = ceremony.registration_options(
         rp_id=rp.id, rp_name=rp.name, user_name=user.email, user_id=user_handle(request, user),
         user_display_name=user.display_name or user.email,
-        timeout=int(CHALLENGE_LIFETIME.total_seconds() * 1000),
-        attestation=AttestationConveyancePreference.NONE,
         # Preferred: a key that can be a passkey becomes one, others still register.
-        authenticator_selection=AuthenticatorSelectionCriteria(
-            resident_key=ResidentKeyRequirement.PREFERRED,
-            user_verification=UserVerificationRequirement.PREFERRED),
-        exclude_credentials=[_descriptor(row) for row in credentials_of(request.tenant_db,
-                                                                         user.id)],
-    )
+        resident_key=ResidentKeyRequirement.PREFERRED,
+        exclude=[_descriptor(row) for row in credentials_of(request.tenant_db, user.id)],
+        timeout=CHALLENGE_LIFETIME)
     store_challenge(request, PURPOSE_REGISTER, _lookup_hash(options.challenge),
                      options.challenge, user.id, request.praxcloud_identity.session.id)
     return _options_dict(options)
@@ -300,12 +244,8 @@ def register(request, user: User, name: str, credential) -> WebauthnCredential:
                                _lookup_hash(_signed_challenge(credential)),
                                user.id, request.praxcloud_identity.session.id)
     rp = relying_party(request)
-    try:
-        verified = verify_registration_response(
-            credential=credential, expected_challenge=expected, expected_rp_id=rp.id,
-            expected_origin=list(rp.origins))
-    except Exception as exc:  # fail closed: whatever the library trips over is a refusal
-        raise _rejected(exc, "registration") from None
+    verified = ceremony.verify_registration(credential, challenge=expected, rp_id=rp.id,
+                                            origins=list(rp.origins), refused=_rejected)
     db = request.tenant_db
     # The limit is checked again where the key is stored, under the owner's lock: two
     # registrations begun at 19 keys would otherwise both pass the options' check.
@@ -316,17 +256,13 @@ def register(request, user: User, name: str, credential) -> WebauthnCredential:
     if db.scalars(select(WebauthnCredential.id).where(
             WebauthnCredential.credential_id == verified.credential_id)).first() is not None:
         raise WebauthnRejected("this security key is already registered", "webauthn_duplicate")
-    response = credential.get("response") or {}
-    transports = [t for t in (response.get("transports") or ())
-                  if isinstance(t, str) and t in KNOWN_TRANSPORTS] if isinstance(
-                      response.get("transports"), list) else []
     extensions = credential.get("clientExtensionResults")
     cred_props = extensions.get("credProps") if isinstance(extensions, dict) else None
     resident = cred_props.get("rk") if isinstance(cred_props, dict) else None
     row = WebauthnCredential(
         user_id=user.id, credential_id=verified.credential_id,
         public_key=verified.credential_public_key, sign_count=verified.sign_count,
-        transports=sorted(set(transports)), name=name,
+        transports=ceremony.transports_of(credential), name=name,
         discoverable=resident if isinstance(resident, bool) else None,
         aaguid=verified.aaguid, created_at=utcnow())
     db.add(row)
@@ -339,11 +275,9 @@ def register(request, user: User, name: str, credential) -> WebauthnCredential:
 def authentication_options(request, credentials: list[WebauthnCredential] | None,
                            require_uv: bool) -> tuple[dict, bytes]:
     rp = relying_party(request)
-    options = generate_authentication_options(
-        rp_id=rp.id, timeout=int(CHALLENGE_LIFETIME.total_seconds() * 1000),
-        allow_credentials=[_descriptor(row) for row in credentials or ()],
-        user_verification=(UserVerificationRequirement.REQUIRED if require_uv
-                           else UserVerificationRequirement.PREFERRED))
+    options = ceremony.authentication_options(
+        rp_id=rp.id, allow=[_descriptor(row) for row in credentials or ()],
+        require_uv=require_uv, timeout=CHALLENGE_LIFETIME)
     return _options_dict(options), options.challenge
 
 
@@ -356,10 +290,7 @@ def verify_assertion(request, credential, expected_challenge: bytes, *,
     that did not go up means a copied key: audited (durably) and refused.
     """
     credential = _check_shape(credential)
-    try:
-        parsed = parse_authentication_credential_json(credential)
-    except Exception as exc:
-        raise _rejected(exc, "assertion parsing") from None
+    parsed = ceremony.parse_assertion(credential, _rejected)
     db = request.tenant_db
     row = db.scalars(select(WebauthnCredential).where(
         WebauthnCredential.credential_id == parsed.raw_id)).first()
@@ -376,23 +307,16 @@ def verify_assertion(request, credential, expected_challenge: bytes, *,
                                if not handle else "the passkey does not belong to its account",
                                "webauthn_unknown_credential")
     rp = relying_party(request)
-    try:
-        # The counter is compared below, after the signature is known to be right,
-        # so that only a genuine key's counter can raise the clone alarm.
-        verified = verify_authentication_response(
-            credential=parsed, expected_challenge=expected_challenge, expected_rp_id=rp.id,
-            expected_origin=list(rp.origins), credential_public_key=bytes(row.public_key),
-            credential_current_sign_count=0, require_user_verification=passwordless)
-    except Exception as exc:
-        raise _rejected(exc, "assertion") from None
-    stored, presented = row.sign_count or 0, verified.new_sign_count
-    if (stored or presented) and presented <= stored:
+    presented = ceremony.verify_assertion(
+        parsed, challenge=expected_challenge, rp_id=rp.id, origins=list(rp.origins),
+        public_key=row.public_key, require_uv=passwordless, refused=_rejected)
+    stored = row.sign_count or 0
+    if ceremony.counter_went_backwards(stored, presented):
         request.audit.record(
             CLONE_EVENT, outcome="failure", target=owner.email, durable=True,
             details={"credential": row.id, "name": row.name, "stored_count": stored,
                      "presented_count": presented})
-        raise WebauthnRejected("this security key's counter went backwards, so it may have been "
-                               "copied; it was refused", "webauthn_clone_suspected")
+        raise WebauthnRejected(ceremony.CLONE_MESSAGE, "webauthn_clone_suspected")
     return Assertion(row, presented)
 
 

@@ -10,8 +10,10 @@ record of spent steps. Functions here are pure: no clock, no database.
 from __future__ import annotations
 
 import hmac
+import io
 
 import pyotp
+import segno
 
 DIGITS = 6
 STEP_SECONDS = 30
@@ -51,3 +53,10 @@ def otpauth_uri(secret: str, account: str, issuer: str) -> str:
     """What the QR code holds: ``otpauth://totp/ISSUER:ACCOUNT?secret=...&issuer=ISSUER``."""
     return pyotp.TOTP(secret, digits=DIGITS, interval=STEP_SECONDS).provisioning_uri(
         name=account, issuer_name=issuer)
+
+
+def qr_png(uri: str) -> bytes:
+    """An otpauth:// URI as a QR code (PNG) for a phone's camera."""
+    image = io.BytesIO()
+    segno.make(uri, error="m").save(image, kind="png", scale=6, border=4)
+    return image.getvalue()

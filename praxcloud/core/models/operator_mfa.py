@@ -12,54 +12,36 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, LargeBinary, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .meta import PlatformBase
+from .second_factor_columns import (
+    TotpDeviceColumns,
+    WebauthnChallengeColumns,
+    WebauthnKeyColumns,
+)
 from .types import UTCDateTime, utcnow
 
 
-class OperatorTotp(PlatformBase):
-    """An operator's authenticator app: one per operator.
-
-    ``secret`` is the active secret, ``pending_secret`` one being set up and
-    not confirmed by a code yet (the active one stays active until then).
-    """
+class OperatorTotp(TotpDeviceColumns, PlatformBase):
+    """An operator's authenticator app: one per operator (columns: :class:`TotpDeviceColumns`)."""
 
     __tablename__ = "operator_totp"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     operator_id: Mapped[int] = mapped_column(
         ForeignKey("operators.id", ondelete="CASCADE"), unique=True)
-    secret: Mapped[bytes | None] = mapped_column(LargeBinary)
-    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    # The step of the last accepted code: only later steps are accepted (each code once).
-    last_used_step: Mapped[int | None] = mapped_column(BigInteger)
-    pending_secret: Mapped[bytes | None] = mapped_column(LargeBinary)
-    pending_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    @property
-    def active(self) -> bool:
-        return self.secret is not None and self.confirmed_at is not None
 
 
-class OperatorWebauthnKey(PlatformBase):
-    """A security key an operator registered."""
+class OperatorWebauthnKey(WebauthnKeyColumns, PlatformBase):
+    """A security key an operator registered (columns: :class:`WebauthnKeyColumns`)."""
 
     __tablename__ = "operator_webauthn_keys"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     operator_id: Mapped[int] = mapped_column(
         ForeignKey("operators.id", ondelete="CASCADE"), index=True)
-    credential_id: Mapped[bytes] = mapped_column(LargeBinary(1023), unique=True)
-    public_key: Mapped[bytes] = mapped_column(LargeBinary)
-    # The authenticator's counter is an unsigned 32-bit number: wider than INTEGER.
-    sign_count: Mapped[int] = mapped_column(BigInteger, default=0)
-    transports: Mapped[list[str]] = mapped_column(JSON, default=list)
-    name: Mapped[str] = mapped_column(String(80))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class OperatorPendingLogin(PlatformBase):
@@ -81,7 +63,7 @@ class OperatorPendingLogin(PlatformBase):
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
-class OperatorWebauthnChallenge(PlatformBase):
+class OperatorWebauthnChallenge(WebauthnChallengeColumns, PlatformBase):
     """A WebAuthn challenge handed to an operator's browser: server-side, single-use, brief.
 
     ``purpose`` is "register" (bound to the operator's session) or "login"
@@ -92,12 +74,7 @@ class OperatorWebauthnChallenge(PlatformBase):
     __tablename__ = "operator_webauthn_challenges"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    purpose: Mapped[str] = mapped_column(String(16))
     challenge_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    challenge: Mapped[bytes] = mapped_column(LargeBinary(64))
     operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id", ondelete="CASCADE"))
     # The operator session (register) or pending login (login) that asked for it.
     bound_to: Mapped[int] = mapped_column()
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
-    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -14,7 +14,7 @@ import datetime as dt
 import logging
 import time
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, select
 
 from ..crypto import KeyError_
 from ..models import Operator, OperatorTotp, utcnow
@@ -122,14 +122,7 @@ class OperatorTotpService:
         if step is None:
             raise WRONG
         # Conditional: of two confirmations racing, the second finds the set-up gone.
-        claimed = self.db.execute(
-            update(OperatorTotp)
-            .where(OperatorTotp.id == device.id,
-                   OperatorTotp.pending_secret == device.pending_secret)
-            .values(secret=device.pending_secret, pending_secret=None, pending_since=None,
-                    confirmed_at=utcnow(), last_used_step=step)
-            .execution_options(synchronize_session=False))
-        if claimed.rowcount != 1:
+        if not device.activate_pending(self.db, step):
             raise CodeRefused("the set-up was finished elsewhere; start again",
                               "totp_not_pending")
         self.db.expire(device)
@@ -149,13 +142,7 @@ class OperatorTotpService:
             raise REPLAYED
         # The row count decides: on PostgreSQL a racing request waits for this one's
         # commit and then finds the step spent; SQLite runs one writer at a time.
-        burned = self.db.execute(
-            update(OperatorTotp)
-            .where(OperatorTotp.id == device.id,
-                   or_(OperatorTotp.last_used_step.is_(None),
-                       OperatorTotp.last_used_step < step))
-            .values(last_used_step=step).execution_options(synchronize_session=False))
-        if burned.rowcount != 1:
+        if not device.spend_step(self.db, step):
             raise REPLAYED
         self.db.expire(device)
 

@@ -12,9 +12,6 @@ factor is held on these pages (:func:`confine_until_enrolled`).
 
 from __future__ import annotations
 
-import io
-
-import segno
 from pyramid.events import ContextFound, subscriber
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.response import Response
@@ -27,6 +24,7 @@ from ..operator_mfa.limits import OperatorLoginLimit
 from ..operator_mfa.totp import CodeRefused, OperatorTotpService
 from ..passwords import verify_and_update
 from ..security import OPERATOR_PERMISSION, area
+from ..totp import qr_png
 from .auth_views import MAX_PASSWORD_LENGTH, admit, audit
 from .support import redirect
 
@@ -129,10 +127,7 @@ def totp_qr(request):
     secret = service.pending_secret(operator)
     if secret is None:
         raise HTTPNotFound()
-    image = io.BytesIO()
-    segno.make(service.uri_for(operator, secret), error="m").save(
-        image, kind="png", scale=6, border=4)
-    response = Response(body=image.getvalue(), content_type="image/png")
+    response = Response(body=qr_png(service.uri_for(operator, secret)), content_type="image/png")
     _no_store(response)
     return response
 
@@ -234,17 +229,25 @@ def _last_factor(request) -> bool:
     return is_required(request.registry.settings) and factors.count <= 1 and not several_keys
 
 
-@view_config(route_name="platform.totp_remove", request_method="POST",
-             permission=OPERATOR_PERMISSION, recent_auth=True, renderer="platform/security.jinja2")
-def totp_remove(request):
+def _removal_refused(request):
+    """The page refusing to remove a factor (password not confirmed, or the last one), or None."""
     refused = _password_confirmed(request)
     if refused is not None:
         return refused
-    operator = _operator(request)
     if _last_factor(request):
         request.response.status = 409
         return _security_page(request, {"remove": "A second factor is required: add another "
                                                   "one before you remove this one."})
+    return None
+
+
+@view_config(route_name="platform.totp_remove", request_method="POST",
+             permission=OPERATOR_PERMISSION, recent_auth=True, renderer="platform/security.jinja2")
+def totp_remove(request):
+    refused = _removal_refused(request)
+    if refused is not None:
+        return refused
+    operator = _operator(request)
     if OperatorTotpService(request).remove(operator):
         audit(request, "operator.totp_remove", operator.email)
         request.flash("The authenticator app was removed.", "success")
@@ -254,14 +257,10 @@ def totp_remove(request):
 @view_config(route_name="platform.key_remove", request_method="POST",
              permission=OPERATOR_PERMISSION, recent_auth=True, renderer="platform/security.jinja2")
 def key_remove(request):
-    refused = _password_confirmed(request)
+    refused = _removal_refused(request)
     if refused is not None:
         return refused
     operator = _operator(request)
-    if _last_factor(request):
-        request.response.status = 409
-        return _security_page(request, {"remove": "A second factor is required: add another "
-                                                  "one before you remove this one."})
     row = keys.remove(request.dbsession, operator, int(request.matchdict["key_id"]))
     if row is None:
         raise HTTPNotFound()
