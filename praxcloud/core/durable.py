@@ -93,7 +93,7 @@ def side_session(request) -> Session:
     pool's timeout). These connections are held only for one short write.
     """
     session = request.registry.tenancy.tenant_session(request.tenant)
-    session.bind = _side_engine(session.bind)
+    session.bind = side_engine(session.bind)
     return session
 
 
@@ -101,7 +101,9 @@ _side_engines: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictio
 _side_lock = threading.Lock()
 
 
-def _side_engine(engine: Engine) -> Engine:
+def side_engine(engine: Engine) -> Engine:
+    """``engine``'s database through a pool of its own, for short writes made while a
+    request holds one of ``engine``'s connections (see :func:`side_session`)."""
     if isinstance(engine.pool, NullPool):
         return engine  # a connection of its own each time already (SQLite files)
     with _side_lock:

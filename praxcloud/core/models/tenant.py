@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import JSON, Column, Date, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .meta import TenantBase
@@ -68,9 +68,6 @@ class AuthSession(AuthSessionMixin, TenantBase):
     __tablename__ = "auth_sessions"
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     user: Mapped[User] = relationship(lazy="joined")
-    # Wrong passwords given for step-up or a password change (stepup.confirm_password):
-    # a column, so that one conditional UPDATE counts a try before it is checked.
-    reauth_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class LoginChallenge(TenantBase):
