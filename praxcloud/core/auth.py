@@ -18,6 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from . import login_limits
 from .models import LoginChallenge, User, utcnow
 from .tokens import hash_token, new_token
+from .tries import take_try
 
 log = logging.getLogger(__name__)
 
@@ -153,12 +154,24 @@ def load_challenge(request, mfa_token: str, kind: str) -> LoginChallenge:
 def check_second_factor(request, challenge: LoginChallenge, method: str, payload: dict) -> User:
     """Verify one second-factor answer; burn the challenge on success.
 
-    A wrong answer counts against the challenge (at most MFA_MAX_FAILURES)
-    in its own transaction, so the count survives the request's rollback.
+    Every answer is counted against the challenge before it is checked, by
+    one conditional UPDATE committed at once (:mod:`.tries`): answers sent at
+    the same moment on one mfa_token are counted one after the other, and at
+    most MFA_MAX_FAILURES of them are ever checked. The count survives the
+    request's rollback; a right answer spends the challenge.
     """
     user = challenge.user
     if method not in challenge.methods:
         raise SecondFactorFailed(f"method {method!r} is not available", code="mfa_method_invalid")
+    taken = take_try(request, update(LoginChallenge)
+                     .where(LoginChallenge.id == challenge.id, LoginChallenge.used_at.is_(None),
+                            LoginChallenge.expires_at > utcnow(),
+                            LoginChallenge.failures < MFA_MAX_FAILURES)
+                     .values(failures=LoginChallenge.failures + 1)
+                     .returning(LoginChallenge.failures))
+    if taken.count is None:
+        # Spent, expired, or out of tries since load_challenge read it: not checked.
+        raise SecondFactorFailed("the mfa_token is invalid or expired", code="mfa_token_invalid")
     try:
         accepted = request.tenant_hooks.praxcloud_verify_second_factor(
             request=request, user=user, method=method, payload=payload, challenge=challenge
@@ -166,9 +179,11 @@ def check_second_factor(request, challenge: LoginChallenge, method: str, payload
         if accepted is not True:
             raise SecondFactorFailed()
     except SecondFactorFailed as exc:
-        request.durable_tenant_update(
-            LoginChallenge, challenge.id, failures=LoginChallenge.failures + 1
-        )
+        if not taken.kept:
+            # Taken in the request's transaction, which is rolled back: count it again.
+            request.durable_tenant_update(
+                LoginChallenge, challenge.id, failures=LoginChallenge.failures + 1
+            )
         request.tenant_hooks.praxcloud_authentication_failed(
             request=request, login=user.email, reason="mfa"
         )
@@ -187,16 +202,18 @@ def check_second_factor(request, challenge: LoginChallenge, method: str, payload
 def spend_challenge(request, challenge: LoginChallenge) -> None:
     """Mark ``challenge`` used, or raise SecondFactorFailed if another request already did.
 
-    ``load_challenge`` reads the row without a lock, so concurrent answers on
-    one mfa_token all get this far; one conditional UPDATE decides which of
-    them opens the session: the first to change the row wins, and on
-    PostgreSQL the others wait for its commit and then match no row.
+    ``load_challenge`` reads the row without a lock, so concurrent right
+    answers on one mfa_token can all get this far; one conditional UPDATE
+    decides which of them opens the session: the first to change the row
+    wins, and on PostgreSQL the others wait for its commit and then match no
+    row. The answer being spent was counted already (check_second_factor),
+    so the count may be at the limit, not above it.
     """
     now = utcnow()
     spent = request.tenant_db.execute(
         update(LoginChallenge)
         .where(LoginChallenge.id == challenge.id, LoginChallenge.used_at.is_(None),
-               LoginChallenge.expires_at > now, LoginChallenge.failures < MFA_MAX_FAILURES)
+               LoginChallenge.expires_at > now, LoginChallenge.failures <= MFA_MAX_FAILURES)
         .values(used_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount

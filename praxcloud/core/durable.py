@@ -17,10 +17,13 @@ databases, whatever the request wrote.
 from __future__ import annotations
 
 import logging
+import threading
+import weakref
 from collections.abc import Callable
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +78,43 @@ def durable_write(request, write: Write) -> None:
 
 
 def _write(request, write: Write) -> None:
-    # A tenant session like the request's: the field codecs apply (audit display values).
-    with request.registry.tenancy.tenant_session(request.tenant) as session:
+    with side_session(request) as session:
         write(session)
         session.commit()
+
+
+def side_session(request) -> Session:
+    """A tenant session like the request's (the field codecs apply: audit display
+    values), on a connection from a pool of its own.
+
+    The request holds a connection of the tenant's pool while it asks for this
+    one: taken from the same pool, a burst of failing requests, each holding
+    one and waiting for a second, would empty it and wait for ever (until the
+    pool's timeout). These connections are held only for one short write.
+    """
+    session = request.registry.tenancy.tenant_session(request.tenant)
+    session.bind = side_engine(session.bind)
+    return session
+
+
+_side_engines: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+_side_lock = threading.Lock()
+
+
+def side_engine(engine: Engine) -> Engine:
+    """``engine``'s database through a pool of its own, for short writes made while a
+    request holds one of ``engine``'s connections (see :func:`side_session`)."""
+    if isinstance(engine.pool, NullPool):
+        return engine  # a connection of its own each time already (SQLite files)
+    with _side_lock:
+        side = _side_engines.get(engine)
+        if side is None:
+            # The same pool settings and connect events, the same dialect and compiled cache.
+            side = Engine(engine.pool.recreate(), engine.dialect, engine.url,
+                          execution_options=engine.get_execution_options())
+            event.listen(engine, "engine_disposed", lambda _engine: side.dispose())
+            _side_engines[engine] = side
+        return side
 
 
 def _after_commit(_status: bool, request) -> None:

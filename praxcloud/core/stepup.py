@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import update
+
 from .accounts import confirms_password
 from .errors import ApiError
 from .models import AuthSession, utcnow
+from .tries import take_try
 
 REAUTH_WINDOW = dt.timedelta(minutes=10)
 _REAUTH_KEY = "reauthenticated_at"
@@ -103,23 +106,37 @@ def confirm_password(request, password: str, event: str = "reauth",
 
     Every place that asks a logged-in user for their password (step-up, a
     password change) goes through here, so that all of them share one
-    counter. A wrong password is counted on the session in its own
-    transaction (the request's is rolled back on error) and audited as
-    ``event``; after MAX_REAUTH_FAILURES the session is revoked, so a stolen
-    session cannot be used to guess the password. Raises ReauthFailed.
+    counter. The try is counted before the password is checked, by one
+    conditional UPDATE that commits at once (:mod:`.tries`): passwords sent
+    at the same moment are counted one after the other, and once
+    MAX_REAUTH_FAILURES are counted no password is checked any more. A
+    wrong password is audited as ``event``; the one that reaches the limit
+    revokes the session, so a stolen session cannot be used to guess the
+    password. A right password clears the count. Raises ReauthFailed.
     """
     identity = request.praxcloud_identity
     user, session = identity.user, identity.session
+    taken = take_try(request, update(AuthSession)
+                     .where(AuthSession.id == session.id, AuthSession.revoked_at.is_(None),
+                            AuthSession.reauth_failures < MAX_REAUTH_FAILURES)
+                     .values(reauth_failures=AuthSession.reauth_failures + 1)
+                     .returning(AuthSession.reauth_failures))
+    if taken.count is None:
+        # The limit was reached by tries sent with this one: not checked, the session has ended.
+        request.audit.record(event, outcome="failure", target=user.email,
+                             details={**(details or {}), "failures": MAX_REAUTH_FAILURES,
+                                      "session_ended": True, "checked": False}, durable=True)
+        raise ReauthFailed(True)
     if confirms_password(request, user, password):
-        if "reauth_failures" in (session.data or {}):
-            session.data = {k: v for k, v in session.data.items() if k != "reauth_failures"}
+        request.durable_tenant_update(AuthSession, session.id, reauth_failures=0)
         return
-    failures = int((session.data or {}).get("reauth_failures", 0)) + 1
+    failures = taken.count
     ended = failures >= MAX_REAUTH_FAILURES
-    values = {"data": {**(session.data or {}), "reauth_failures": failures}}
+    values = {} if taken.kept else {"reauth_failures": AuthSession.reauth_failures + 1}
     if ended:
         values["revoked_at"] = utcnow()
-    request.durable_tenant_update(AuthSession, session.id, **values)
+    if values:
+        request.durable_tenant_update(AuthSession, session.id, **values)
     request.audit.record(event, outcome="failure", target=user.email,
                          details={**(details or {}), "failures": failures,
                                   "session_ended": ended}, durable=True)

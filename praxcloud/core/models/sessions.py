@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .types import UTCDateTime, utcnow
@@ -29,3 +29,6 @@ class AuthSessionMixin:
     csrf_token: Mapped[str | None] = mapped_column(String(64))
     # Small per-session state: flash messages, step-up time, required actions.
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Wrong passwords given to step-up or a password change: a column, so that one
+    # conditional UPDATE counts a try before the password is checked (core/tries.py).
+    reauth_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

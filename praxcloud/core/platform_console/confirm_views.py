@@ -14,15 +14,17 @@ from urllib.parse import urlsplit
 
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import exception_view_config, view_config
+from sqlalchemy import update
+from sqlalchemy.orm import Session
 
-from ..models import utcnow
+from ..durable import side_engine
+from ..models import OperatorSession, utcnow
 from ..security import OPERATOR_PERMISSION
 from ..stepup import MAX_REAUTH_FAILURES, ReauthRequired, mark_reauthenticated
 from .auth_views import MAX_PASSWORD_LENGTH, authenticate
 from .support import FORM_INVALID, clear_operator_cookie, record_event, redirect, safe_next
 
 PLATFORM_PATHS = r"^/platform(/|$)"
-FAILURES_KEY = "reauth_failures"
 
 
 @exception_view_config(ReauthRequired, path_info=PLATFORM_PATHS)
@@ -60,29 +62,66 @@ def confirm(request):
         return _page(request, next_url, "Enter your password.", FORM_INVALID)
     identity = request.praxcloud_identity
     operator, session = identity.user, identity.session
+    failures = _take_try(request, session.id)
+    if failures is None:
+        # The limit was reached by passwords sent with this one: not checked.
+        record_event(request, "operator.reauth", outcome="failure",
+                     details={"failures": MAX_REAUTH_FAILURES, "session_ended": True,
+                              "checked": False})
+        return _ended(request, session)
     # The same check as the login form, so every rule on operators' passwords applies here too.
     confirmed, _reason = authenticate(request, operator.email, password)
-    data = dict(session.data or {})
     if confirmed is not None and confirmed.id == operator.id:
         # The trail first: it is written in a session of its own, which must not
         # wait behind this request's pending writes (SQLite; see support.py).
         record_event(request, "operator.reauth")
-        data.pop(FAILURES_KEY, None)
-        session.data = data
+        _clear_tries(request, session.id)
         mark_reauthenticated(session)
         if next_url:
             return HTTPSeeOther(request.host_url + next_url)
         return redirect(request, "platform.tenants")
-    failures = int(data.get(FAILURES_KEY, 0)) + 1
     ended = failures >= MAX_REAUTH_FAILURES
     record_event(request, "operator.reauth", outcome="failure",
                  details={"failures": failures, "session_ended": ended})
-    # The count is kept in the request's own transaction: this view answers
-    # normally (no exception), so pyramid_tm commits it.
-    session.data = {**data, FAILURES_KEY: failures}
     if ended:
-        session.revoked_at = utcnow()
-        response = redirect(request, "platform.login")
-        clear_operator_cookie(response)
-        return response
+        return _ended(request, session)
     return _page(request, next_url, "This is not your password.", FORM_INVALID)
+
+
+def _take_try(request, session_id: int) -> int | None:
+    """Count a try on the operator's session before the password is checked.
+
+    One conditional UPDATE, committed at once in a transaction of its own, so
+    that passwords sent at the same moment are counted one after the other
+    and at most MAX_REAUTH_FAILURES of them are ever checked (as
+    stepup.confirm_password for tenant users). Returns the count with this
+    try, or None when the limit is reached.
+    """
+    engine = side_engine(request.registry.tenancy.platform_engine)
+    with Session(bind=engine) as db:
+        count = db.execute(
+            update(OperatorSession)
+            .where(OperatorSession.id == session_id, OperatorSession.revoked_at.is_(None),
+                   OperatorSession.reauth_failures < MAX_REAUTH_FAILURES)
+            .values(reauth_failures=OperatorSession.reauth_failures + 1)
+            .returning(OperatorSession.reauth_failures)
+            .execution_options(synchronize_session=False)
+        ).scalar()
+        db.commit()
+    return count
+
+
+def _clear_tries(request, session_id: int) -> None:
+    # A statement, not the attribute: the loaded value is from before the try was counted.
+    request.dbsession.execute(
+        update(OperatorSession).where(OperatorSession.id == session_id)
+        .values(reauth_failures=0).execution_options(synchronize_session=False))
+
+
+def _ended(request, session):
+    # Revoked in the request's own transaction: this view answers normally, so
+    # pyramid_tm commits it.
+    session.revoked_at = utcnow()
+    response = redirect(request, "platform.login")
+    clear_operator_cookie(response)
+    return response

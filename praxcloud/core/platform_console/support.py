@@ -15,7 +15,9 @@ from typing import Any
 
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from ..durable import side_engine
 from ..forms import FORM_INVALID, sentence  # noqa: F401 - re-exported
 from ..models import PlatformAuditEvent, Tenant, utcnow
 from ..security import OPERATOR_COOKIE
@@ -109,7 +111,10 @@ def record_event(request, event: str, *, tenant_slug: str | None = None,
     """
     if actor is None and request.praxcloud_identity is not None:
         actor = operator_email(request)
-    with request.registry.tenancy.platform_session() as platform_db:
+    # A pool of its own: the request holds a connection of the platform pool,
+    # and a burst of such requests waiting for a second one would empty it.
+    engine = side_engine(request.registry.tenancy.platform_engine)
+    with Session(bind=engine) as platform_db, platform_db.begin():
         platform_db.add(PlatformAuditEvent(
             at=utcnow(), event=event, outcome=outcome, actor=actor,
             ip=(request.client_addr or "")[:64] or None, tenant_slug=tenant_slug,
