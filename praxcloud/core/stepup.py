@@ -18,6 +18,7 @@ each coming back afterwards.
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlsplit
 
 from sqlalchemy import update
 
@@ -80,6 +81,18 @@ def recent_auth_gate(view, info):
 
 
 recent_auth_gate.options = ("recent_auth",)
+
+
+def come_back_to(request) -> str:
+    """Where a console sends the user once step-up is confirmed: this page for a GET,
+    else the same-site form the refused POST came from (or its own path)."""
+    if request.method == "GET":
+        return request.path_qs
+    referer = urlsplit(request.referer or "")
+    same_site = referer.netloc in ("", request.host)
+    if same_site and referer.path:
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    return request.path
 
 
 def mark_reauthenticated(session) -> dt.datetime:

@@ -8,8 +8,6 @@ API's views for the same exception classes.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken
 from pyramid.httpexceptions import HTTPException, HTTPSeeOther
 from pyramid.renderers import render_to_response
@@ -17,7 +15,7 @@ from pyramid.response import Response
 from pyramid.view import exception_view_config, notfound_view_config
 
 from ..errors import TenantUnavailable
-from ..stepup import ReauthRequired
+from ..stepup import ReauthRequired, come_back_to
 
 # Everything but the API, the platform console and static assets.
 CONSOLE_PATHS = r"^/(?!api(/|$)|platform(/|$)|static/)"
@@ -69,13 +67,7 @@ def tenant_unavailable(exc, request):
 @exception_view_config(ReauthRequired, path_info=CONSOLE_PATHS)
 def reauth_required(exc, request):
     """Ask for the password, then come back: to this page, or to the form a POST came from."""
-    if request.method == "GET":
-        back = request.path_qs
-    else:
-        referer = urlsplit(request.referer or "")
-        same_site = referer.netloc in ("", request.host)
-        back = (referer.path + (f"?{referer.query}" if referer.query else "")
-                if same_site and referer.path else request.path)
+    back = come_back_to(request)
     return HTTPSeeOther(request.route_url("console.reauth", tenant=request.tenant.slug,
                                           _query={"next": back}))
 

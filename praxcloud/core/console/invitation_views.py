@@ -14,8 +14,8 @@ from pyramid.view import view_config
 from ..accounts import MIN_PASSWORD_LENGTH, PasswordRejected
 from ..invitations import InvitationInvalid, accept_invitation, usable_invitation
 from ..request_context import require_tenant
-from .common import FORM_INVALID, form_text, redirect_with_notice
-from .password_views import MAX_PASSWORD, policy_message
+from .common import FORM_INVALID, redirect_with_notice
+from .password_views import new_password_form, policy_message
 
 
 def _page(request, *, invitation=None, errors: dict | None = None, status: int = 200) -> dict:
@@ -41,15 +41,7 @@ def accept(request):
     invitation = usable_invitation(request.tenant_db, token)
     if invitation is None:
         return _page(request, status=400)
-    password = form_text(request.POST, "password")
-    confirm = form_text(request.POST, "confirm")
-    errors = {}
-    if not password:
-        errors["password"] = "Choose a password."  # noqa: S105 - a message
-    elif len(password) > MAX_PASSWORD:
-        errors["password"] = f"Use at most {MAX_PASSWORD} characters."
-    elif password != confirm:
-        errors["confirm"] = "The two passwords are not the same."
+    password, errors = new_password_form(request, "Choose a password.")
     if errors:
         return _page(request, invitation=invitation, errors=errors, status=FORM_INVALID)
     try:

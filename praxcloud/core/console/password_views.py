@@ -28,6 +28,21 @@ MAX_EMAIL = 254
 MAX_PASSWORD = 1024
 
 
+def new_password_form(request, missing: str) -> tuple[str, dict]:
+    """The new password a form posted (``password`` typed twice, ``confirm``), and
+    what is wrong with the form: ``missing`` when it is empty."""
+    password = form_text(request.POST, "password")
+    confirm = form_text(request.POST, "confirm")
+    errors = {}
+    if not password:
+        errors["password"] = missing
+    elif len(password) > MAX_PASSWORD:
+        errors["password"] = f"Use at most {MAX_PASSWORD} characters."
+    elif password != confirm:
+        errors["confirm"] = "The two passwords are not the same."
+    return password, errors
+
+
 @view_config(route_name="console.forgot", request_method="GET",
              renderer="console/forgot.jinja2")
 def forgot_form(request):
@@ -91,15 +106,7 @@ def reset(request):
     found = _usable_reset(request, token)
     if found is None:
         return _page(request, invalid=True, status=400)
-    password = form_text(request.POST, "password")
-    confirm = form_text(request.POST, "confirm")
-    errors = {}
-    if not password:
-        errors["password"] = "Enter a new password."  # noqa: S105 - a message
-    elif len(password) > MAX_PASSWORD:
-        errors["password"] = f"Use at most {MAX_PASSWORD} characters."
-    elif password != confirm:
-        errors["confirm"] = "The two passwords are not the same."
+    password, errors = new_password_form(request, "Enter a new password.")
     if errors:
         return _page(request, errors=errors, status=FORM_INVALID)
     try:

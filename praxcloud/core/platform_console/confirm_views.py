@@ -10,8 +10,6 @@ cannot be used to guess the operator's password.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import exception_view_config, view_config
 from sqlalchemy import update
@@ -20,7 +18,12 @@ from sqlalchemy.orm import Session
 from ..durable import side_engine
 from ..models import OperatorSession, utcnow
 from ..security import OPERATOR_PERMISSION
-from ..stepup import MAX_REAUTH_FAILURES, ReauthRequired, mark_reauthenticated
+from ..stepup import (
+    MAX_REAUTH_FAILURES,
+    ReauthRequired,
+    come_back_to,
+    mark_reauthenticated,
+)
 from .auth_views import MAX_PASSWORD_LENGTH, authenticate
 from .support import FORM_INVALID, clear_operator_cookie, record_event, redirect, safe_next
 
@@ -30,13 +33,7 @@ PLATFORM_PATHS = r"^/platform(/|$)"
 @exception_view_config(ReauthRequired, path_info=PLATFORM_PATHS)
 def reauth_required(exc, request):
     """Ask for the password, then come back: to this page, or to the form a POST came from."""
-    if request.method == "GET":
-        back = request.path_qs
-    else:
-        referer = urlsplit(request.referer or "")
-        same_site = referer.netloc in ("", request.host)
-        back = (referer.path + (f"?{referer.query}" if referer.query else "")
-                if same_site and referer.path else request.path)
+    back = come_back_to(request)
     back = safe_next(back)
     return HTTPSeeOther(request.route_url("platform.confirm",
                                           _query={"next": back} if back else {}))
