@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy import func, select
 
 from praxcloud.core import records as record_service
-from praxcloud.core.api.schemas import openapi_document
+from praxcloud.core.api.operations import openapi_document
 from praxcloud.core.models import AuditEvent, Tenant
 from praxcloud.core.scripting import tenant_request
 from tests.conftest import PASSWORD, api_login, bearer

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from praxcloud.core.api.schemas import openapi_document
+from praxcloud.core.api.operations import openapi_document
 from tests.conftest import PASSWORD
 
 NEW_PASSWORD = "a brand new passphrase 42"

@@ -8,7 +8,8 @@ from openapi_spec_validator import validate
 from pyramid.interfaces import IRoutesMapper
 
 from praxcloud.core.api import ROUTES
-from praxcloud.core.api.schemas import SCHEMAS, openapi_document
+from praxcloud.core.api.operations import openapi_document
+from praxcloud.core.api.schemas import SCHEMAS
 from tests.api.conftest import login
 from tests.api.samples import VALID_BODIES, WITH_BODY, operations
 

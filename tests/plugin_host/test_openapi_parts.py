@@ -5,7 +5,7 @@ from __future__ import annotations
 from openapi_spec_validator import validate
 
 from praxcloud.core.api.document import build_document, json_response, operation
-from praxcloud.core.api.schemas import openapi_document
+from praxcloud.core.api.operations import openapi_document
 from praxcloud.core.hookspecs import hookimpl
 from praxcloud.core.plugins import PluginHost
 from tests.api.conftest import served_api_methods

@@ -31,7 +31,7 @@ ROUTES = (
 
 def includeme(config) -> None:
     from .errors import method_not_allowed
-    from .schemas import PATHS
+    from .operations import PATHS
 
     for name, pattern in ROUTES:
         config.add_route(name, pattern)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import logging
 
-from .schemas import COMMON_ERRORS, ID, SECURED, TENANT, openapi_document
+from .operations import COMMON_ERRORS, ID, SECURED, TENANT, openapi_document
 
 log = logging.getLogger(__name__)
 
