@@ -67,11 +67,13 @@ def reevaluate_sessions(request) -> None:
 
 
 def reevaluate_tenant_sessions(registry, slug: str) -> None:
-    """:func:`reevaluate_sessions` outside a tenant request (CLI, contracts); commits now."""
+    """:func:`reevaluate_sessions` outside a tenant request (a CLI command, a task);
+    commits now. An unknown slug raises LookupError."""
     with registry.tenancy.platform_session() as platform_db:
-        platform_db.execute(
-            update(Tenant).where(Tenant.slug == slug)
-            .values(security_epoch=Tenant.security_epoch + 1))
+        tenant = registry.tenancy.find(platform_db, slug)
+        if tenant is None:
+            raise LookupError(f"no tenant {slug!r}")
+        bump(platform_db, tenant.id)
 
 
 def bring_up_to_date(request, session, user) -> None:

@@ -18,6 +18,7 @@ from praxcloud.core.hookspecs import hookimpl
 from praxcloud.core.models import AuthSession, User, utcnow
 from praxcloud.core.scripting import tenant_request
 from praxcloud.core.security import reevaluate_sessions
+from praxcloud.core.security_epoch import reevaluate_tenant_sessions
 from tests.api.conftest import tenant_db
 from tests.conftest import PASSWORD, api_login, bearer
 from tests.console.conftest import login as console_login
@@ -134,6 +135,18 @@ def test_a_plugin_adds_a_required_action_to_open_sessions(testapp, registry, ten
     assert "accept-terms" in refused.json["error"]["message"]
     testapp.get("/api/v1/acme/me", headers=token, status=200)
     assert plugin.calls == 2  # once more, for the one re-evaluation
+
+
+def test_outside_a_request_a_task_can_reevaluate_open_sessions(testapp, registry, tenant):
+    plugin = TermsPlugin()
+    registry.plugin_host.register_builtin(plugin, "test.terms")
+    token = bearer(api_login(testapp, "acme", "staff@acme.test"))
+    plugin.required = True
+    testapp.get("/api/v1/acme/records", headers=token, status=200)
+    reevaluate_tenant_sessions(registry, "acme")
+    testapp.get("/api/v1/acme/records", headers=token, status=403)
+    with pytest.raises(LookupError):
+        reevaluate_tenant_sessions(registry, "nosuch")
 
 
 def test_a_contract_change_reevaluates_open_sessions(testapp, registry, tenant):
