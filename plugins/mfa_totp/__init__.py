@@ -18,9 +18,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from praxcloud.core.assets import add_assets
-from praxcloud.core.auth import SecondFactorFailed
-from praxcloud.core.hookspecs import hookimpl
+from praxcloud.plugin import SecondFactorFailed, add_assets, hookimpl
 
 from .api_views import add_method_not_allowed_views
 from .codes import MALFORMED

@@ -14,12 +14,16 @@ and wrong types are 422, bad JSON 400, all errors in the API's JSON shape.
 
 from __future__ import annotations
 
-from praxcloud.core.api.schemas import check
-from praxcloud.core.auth import SecondFactorFailed
-from praxcloud.core.errors import ApiError
-from praxcloud.core.mfa import enrolment_done
-from praxcloud.core.permissions import AUTHENTICATED
-from praxcloud.core.views_support import api_view, json_body, no_content
+from praxcloud.plugin import (
+    AUTHENTICATED,
+    ApiError,
+    SecondFactorFailed,
+    api_view,
+    check_json,
+    enrolment_done,
+    json_body,
+    no_content,
+)
 
 from .config import NAME
 from .routes import API_ROUTES
@@ -38,7 +42,7 @@ def _iso(value) -> str | None:
 
 def _check(schema: dict, body: dict) -> dict:
     """422 naming each bad field, in the same words as the core's own bodies."""
-    check(schema, body)
+    check_json(schema, body)
     return body
 
 

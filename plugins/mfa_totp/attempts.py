@@ -14,9 +14,7 @@ from __future__ import annotations
 import logging
 import math
 
-from praxcloud.core.auth import SecondFactorFailed
-from praxcloud.core.models import User
-from praxcloud.core.shared_state import SharedStateError
+from praxcloud.plugin import SecondFactorFailed, SharedStateError, User
 
 from .codes import DRIFT_STEPS, STEP_SECONDS
 from .config import NAME

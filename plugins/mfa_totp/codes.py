@@ -1,7 +1,7 @@
 """RFC 6238 codes as authenticator apps make them, and what people type.
 
 The RFC 6238 rules themselves (HMAC-SHA1, 6 digits, 30-second steps) are
-the core's (:mod:`praxcloud.core.totp`), shared with operators' apps. A code
+the core's (:mod:`praxcloud.plugin.totp`), shared with operators' apps. A code
 is right for the current step and one step either side (a clock a little
 off, a code typed as it changed). A code right for a step further away means the device's clock is
 off, which :class:`ClockSkew` says (such a code is never accepted).
@@ -10,8 +10,8 @@ Functions here are pure: no clock, no database.
 
 from __future__ import annotations
 
-from praxcloud.core.auth import SecondFactorFailed
-from praxcloud.core.totp import (  # noqa: F401 - the rules are the core's; re-exported here
+from praxcloud.plugin import SecondFactorFailed
+from praxcloud.plugin.totp import (  # noqa: F401 - the rules are the core's; re-exported here
     DIGITS,
     DRIFT_STEPS,
     STEP_SECONDS,

@@ -14,11 +14,14 @@ from pyramid.renderers import render_to_response
 from pyramid.response import Response
 from pyramid.view import view_config
 
-from praxcloud.core.auth import SecondFactorFailed
-from praxcloud.core.forms import FORM_INVALID, sentence
-from praxcloud.core.mfa import enrolment_done
-from praxcloud.core.permissions import AUTHENTICATED
-from praxcloud.core.totp import qr_png
+from praxcloud.plugin import (
+    AUTHENTICATED,
+    FORM_INVALID,
+    SecondFactorFailed,
+    enrolment_done,
+    sentence,
+)
+from praxcloud.plugin.totp import qr_png
 
 from .config import NAME
 from .service import NotEnrolled, TotpService

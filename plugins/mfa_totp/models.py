@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import MetaData, String
+from sqlalchemy import String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from praxcloud.core.models import UTCDateTime, utcnow
-from praxcloud.core.models.meta import NAMING_CONVENTION
-from praxcloud.core.models.second_factor_columns import TotpDeviceColumns
+from praxcloud.plugin import TotpDeviceColumns, UTCDateTime, plugin_metadata, utcnow
 
 
 class TotpBase(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    metadata = plugin_metadata()
 
 
 class TotpDevice(TotpDeviceColumns, TotpBase):

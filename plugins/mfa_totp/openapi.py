@@ -9,7 +9,7 @@ schemas are what the tests hold every answer to.
 
 from __future__ import annotations
 
-from praxcloud.core.api.document import error_response, json_response, no_content, operation
+from praxcloud.plugin import error_response, json_response, no_content_response, operation
 
 from .api_views import CONFIRM, EMPTY
 from .codes import DIGITS
@@ -112,7 +112,7 @@ PATHS = {
             "codes left", {"200": json_response("TotpStatus")}, op_id="totpStatus"),
         "delete": _change(
             "Turn the caller's authenticator app off, with its recovery codes",
-            {"204": no_content("Turned off"),
+            {"204": no_content_response("Turned off"),
              "404": error_response("No such tenant, or `totp_not_enrolled`: no app is set up"),
              "409": error_response("`totp_required`: the tenant requires a second factor and "
                                    "this is the caller's only one")},

@@ -15,7 +15,7 @@ import secrets
 
 from sqlalchemy import delete, func, select, update
 
-from praxcloud.core.models import User, utcnow
+from praxcloud.plugin import User, utcnow
 
 from .models import TotpRecoveryCode
 

@@ -10,7 +10,7 @@ fast) is refused with a message saying by how much, and that step is
 blocked, so the answer that revealed it can never be used when its time
 comes.
 
-Every problem raises :class:`praxcloud.core.auth.SecondFactorFailed` with a
+Every problem raises :class:`praxcloud.plugin.SecondFactorFailed` with a
 message for the user and a machine code; nothing answers ``False``.
 """
 
@@ -25,11 +25,18 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from praxcloud.core.auth import SecondFactorFailed, second_factors
-from praxcloud.core.crypto import KeyError_, seal, unseal
-from praxcloud.core.errors import ApiError
-from praxcloud.core.mfa import is_required, notify_user
-from praxcloud.core.models import User, utcnow
+from praxcloud.plugin import (
+    ApiError,
+    SealedValueError,
+    SecondFactorFailed,
+    User,
+    notify_user,
+    seal,
+    second_factor_required,
+    second_factors,
+    unseal,
+    utcnow,
+)
 
 from . import recovery
 from .attempts import Attempts, unavailable
@@ -81,7 +88,7 @@ class TotpService:
     def _open(self, user_id: int, sealed: bytes) -> str:
         try:
             return unseal(self._key(), sealed, self._context(user_id)).decode("ascii")
-        except KeyError_:
+        except SealedValueError:
             # Fail closed, and say why in the log (never the value itself).
             log.error("mfa_totp: the secret of user %s does not open", user_id)
             raise unavailable() from None
@@ -194,7 +201,7 @@ class TotpService:
 
     def removal_allowed(self, user: User) -> bool:
         """False when the tenant requires a second factor of ``user`` and this is the only one."""
-        if not is_required(self.request, user):
+        if not second_factor_required(self.request, user):
             return True
         return bool(set(second_factors(self.request, user)) - {METHOD})
 

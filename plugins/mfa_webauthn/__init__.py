@@ -15,9 +15,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from praxcloud.core.assets import add_assets
-from praxcloud.core.auth import SecondFactorFailed
-from praxcloud.core.hookspecs import hookimpl
+from praxcloud.plugin import SecondFactorFailed, add_assets, hookimpl
 
 from .openapi import openapi_part
 from .second_factor import start_second_factor, verify_second_factor

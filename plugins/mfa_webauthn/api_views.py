@@ -12,18 +12,20 @@ import re
 
 from pyramid.httpexceptions import HTTPNotFound
 
-from praxcloud.core.auth import (
+from praxcloud.plugin import (
+    AUTHENTICATED,
+    KIND_API,
+    ApiError,
     LoginRefused,
     SecondFactorFailed,
+    api_view,
     check_login_allowed,
+    enrolment_done,
+    json_body,
     load_challenge,
+    no_content,
     open_session,
 )
-from praxcloud.core.errors import ApiError
-from praxcloud.core.mfa import enrolment_done
-from praxcloud.core.models import KIND_API
-from praxcloud.core.permissions import AUTHENTICATED
-from praxcloud.core.views_support import api_view, json_body, no_content
 
 from . import events
 from .passkeys import TooManyChallenges, passkey_assertion, passkey_options

@@ -14,18 +14,19 @@ import json
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.view import view_config
 
-from praxcloud.core.auth import LoginRefused, check_login_allowed
-from praxcloud.core.console.auth_views import finish_login
-from praxcloud.core.console.common import (
+from praxcloud.plugin import (
+    AUTHENTICATED,
     FORM_INVALID,
+    LoginRefused,
+    check_login_allowed,
+    enrolment_done,
+    finish_login,
     form_text,
     object_id,
     redirect,
     safe_next,
     sentence,
 )
-from praxcloud.core.mfa import enrolment_done
-from praxcloud.core.permissions import AUTHENTICATED
 
 from . import events
 from .passkeys import TooManyChallenges, passkey_assertion, passkey_options

@@ -9,7 +9,7 @@ not. The user gets a mail when a key is added or removed.
 
 from __future__ import annotations
 
-from praxcloud.core.mfa import notify_user
+from praxcloud.plugin import notify_user
 
 REGISTER = "mfa.webauthn.register"
 RENAME = "mfa.webauthn.rename"

@@ -7,21 +7,17 @@ picks these tables up; they exist only where the ``mfa_webauthn`` branch ran.
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData, String
+from sqlalchemy import String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from praxcloud.core.models.meta import NAMING_CONVENTION
-from praxcloud.core.models.second_factor_columns import (
-    WebauthnChallengeColumns,
-    WebauthnKeyColumns,
-)
+from praxcloud.plugin import WebauthnChallengeColumns, WebauthnKeyColumns, plugin_metadata
 
 PURPOSE_REGISTER = "register"
 PURPOSE_PASSKEY = "passkey"
 
 
 class WebauthnBase(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    metadata = plugin_metadata()
 
 
 class WebauthnCredential(WebauthnKeyColumns, WebauthnBase):

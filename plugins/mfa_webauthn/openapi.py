@@ -10,11 +10,11 @@ only so that a newer library's extra members do not break the document.
 
 from __future__ import annotations
 
-from praxcloud.core.api.document import (
+from praxcloud.plugin import (
     ID_PARAM,
     error_response,
     json_response,
-    no_content,
+    no_content_response,
     operation,
     ref,
 )
@@ -173,7 +173,7 @@ PATHS = {
             params=(KEY_ID_PARAM,)),
         "delete": operation(
             "Remove one of one's security keys (recent login needed)",
-            {"204": no_content("Removed"), "403": REAUTH,
+            {"204": no_content_response("Removed"), "403": REAUTH,
              "409": error_response("`last_second_factor`: the tenant requires a second factor "
                                    "and this is the user's last one")},
             op_id="webauthnDeleteCredential", params=(KEY_ID_PARAM,)),

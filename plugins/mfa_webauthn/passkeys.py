@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from praxcloud.core.models import User
-from praxcloud.core.tokens import hash_token, new_token
+from praxcloud.plugin import User, hash_token, new_token
 
 from .models import PURPOSE_PASSKEY
 from .service import (

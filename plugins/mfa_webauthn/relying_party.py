@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from praxcloud.core import webauthn_ceremony
+from praxcloud.plugin import webauthn
 
 from .tenant_settings import plugin_settings
 
@@ -41,7 +41,7 @@ def relying_party(request) -> RelyingParty:
 
 def site_of(base_url: str | None) -> tuple[str, tuple[str, ...]]:
     """The RP ID (host name) and the one origin of the platform's configured address."""
-    site = webauthn_ceremony.site_of(base_url)
+    site = webauthn.site_of(base_url)
     if site is None:
         # Fail closed: no security-key ceremony without knowing whose site this is.
         raise RelyingPartyUnknown("praxcloud.base_url is not an http(s) address; set it, or the "

@@ -9,8 +9,7 @@ from __future__ import annotations
 import binascii
 import datetime as dt
 
-from praxcloud.core.auth import SecondFactorFailed
-from praxcloud.core.models import LoginChallenge, User, utcnow
+from praxcloud.plugin import LoginChallenge, SecondFactorFailed, User, utcnow
 
 from .service import (
     CHALLENGE_LIFETIME,

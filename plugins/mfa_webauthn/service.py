@@ -19,7 +19,7 @@ the views turn into a 400 or a form message, never a 500.
 
 The ceremony rules themselves (reading the credential, options, py_webauthn's
 checks, the counter's clone check) are the core's
-:mod:`praxcloud.core.webauthn_ceremony`, shared with the platform operators'
+:mod:`praxcloud.plugin.webauthn`, shared with the platform operators'
 security keys; ``WebauthnRejected`` is its ``WebauthnRefused``.
 """
 
@@ -37,15 +37,13 @@ from webauthn import options_to_json
 from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import ResidentKeyRequirement
 
-from praxcloud.core import webauthn_ceremony as ceremony
-from praxcloud.core.auth import second_factors
-from praxcloud.core.mfa import is_required
-from praxcloud.core.models import User, utcnow
-from praxcloud.core.webauthn_ceremony import MAX_CREDENTIAL_CHARS as MAX_CREDENTIAL_CHARS
-from praxcloud.core.webauthn_ceremony import WebauthnRefused as WebauthnRejected
-from praxcloud.core.webauthn_ceremony import b64url as b64url
-from praxcloud.core.webauthn_ceremony import check_shape as _check_shape
-from praxcloud.core.webauthn_ceremony import from_b64url as from_b64url
+from praxcloud.plugin import User, second_factor_required, second_factors, utcnow
+from praxcloud.plugin import webauthn as ceremony
+from praxcloud.plugin.webauthn import MAX_CREDENTIAL_CHARS as MAX_CREDENTIAL_CHARS
+from praxcloud.plugin.webauthn import WebauthnRefused as WebauthnRejected
+from praxcloud.plugin.webauthn import b64url as b64url
+from praxcloud.plugin.webauthn import check_shape as _check_shape
+from praxcloud.plugin.webauthn import from_b64url as from_b64url
 
 from .models import PURPOSE_REGISTER, WebauthnChallenge, WebauthnCredential
 from .relying_party import relying_party
@@ -135,7 +133,7 @@ def remove(db, key: WebauthnCredential) -> tuple[int, str]:
 
 def removal_blocked(request, user: User, key: WebauthnCredential) -> bool:
     """Would removing ``key`` leave a user whom the tenant requires to have a factor without one?"""
-    if not is_required(request, user):
+    if not second_factor_required(request, user):
         return False
     other_keys = count_of(request.tenant_db, user.id) > 1
     other_methods = set(second_factors(request, user)) - {METHOD}

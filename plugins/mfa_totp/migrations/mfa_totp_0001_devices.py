@@ -10,7 +10,7 @@ Revises:
 import sqlalchemy as sa
 from alembic import op
 
-import praxcloud.core.models.types
+from praxcloud.plugin import UTCDateTime
 
 revision = "mfa_totp_0001"
 down_revision = None
@@ -24,11 +24,11 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("secret", sa.LargeBinary(), nullable=True),
-        sa.Column("confirmed_at", praxcloud.core.models.types.UTCDateTime(), nullable=True),
+        sa.Column("confirmed_at", UTCDateTime(), nullable=True),
         sa.Column("last_used_step", sa.BigInteger(), nullable=True),
         sa.Column("pending_secret", sa.LargeBinary(), nullable=True),
-        sa.Column("pending_since", praxcloud.core.models.types.UTCDateTime(), nullable=True),
-        sa.Column("created_at", praxcloud.core.models.types.UTCDateTime(), nullable=False),
+        sa.Column("pending_since", UTCDateTime(), nullable=True),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_totp_devices")),
         sa.UniqueConstraint("user_id", name=op.f("uq_totp_devices_user_id")),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE",
@@ -39,8 +39,8 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("code_hash", sa.String(length=64), nullable=False),
-        sa.Column("created_at", praxcloud.core.models.types.UTCDateTime(), nullable=False),
-        sa.Column("used_at", praxcloud.core.models.types.UTCDateTime(), nullable=True),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("used_at", UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_totp_recovery_codes")),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE",
                                 name=op.f("fk_totp_recovery_codes_user_id_users")),

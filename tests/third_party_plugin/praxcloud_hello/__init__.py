@@ -10,9 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from praxcloud.core.api.document import json_response, operation
-from praxcloud.core.assets import add_assets
-from praxcloud.core.hookspecs import hookimpl
+from praxcloud.plugin import add_assets, hookimpl, json_response, operation
 
 NAME = "hello"
 HERE = Path(__file__).parent

@@ -8,14 +8,13 @@ migration branch was applied.
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from praxcloud.core.models.meta import NAMING_CONVENTION
+from praxcloud.plugin import plugin_metadata
 
 
 class HelloBase(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    metadata = plugin_metadata()
 
 
 class HelloVisit(HelloBase):

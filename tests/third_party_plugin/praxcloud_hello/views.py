@@ -9,8 +9,7 @@ from __future__ import annotations
 from pyramid.view import view_config
 from sqlalchemy import select
 
-from praxcloud.core.permissions import AUTHENTICATED
-from praxcloud.core.views_support import api_view
+from praxcloud.plugin import AUTHENTICATED, api_view
 
 from . import NAME
 from .models import HelloVisit

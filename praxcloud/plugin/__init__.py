@@ -1,0 +1,124 @@
+"""The public plugin API: everything a PraxCloud plugin may import, and nothing else.
+
+A plugin (ours under ``plugins/`` or another team's distribution) imports
+from this package only: ``from praxcloud.plugin import hookimpl, api_view``.
+The names here are the stable surface; ``praxcloud.core`` may be rearranged
+between releases without notice, and a test fails when anything under
+``plugins/`` or the example plugin imports it directly. Each name is
+documented with a one-line purpose in docs/writing-plugins.md ("The public
+API"); a test keeps that list and ``__all__`` the same.
+
+Two sub-modules hold what only second-factor plugins need:
+:mod:`praxcloud.plugin.totp` (RFC 6238) and :mod:`praxcloud.plugin.webauthn`
+(WebAuthn ceremonies around py_webauthn).
+"""
+
+from __future__ import annotations
+
+# ruff: noqa: I001 - imports are grouped by purpose, in the order docs/writing-plugins.md lists them
+
+from sqlalchemy import MetaData
+
+# --- The hook marker ---------------------------------------------------------------
+from ..core.hookspecs import hookimpl
+
+# --- Exceptions --------------------------------------------------------------------
+from ..core.errors import ApiError, error_body
+from ..core.auth import LoginRefused, SecondFactorFailed
+from ..core.crypto import KeyError_ as SealedValueError
+from ..core.shared_state import SharedStateError
+from ..core.stepup import ReauthFailed, ReauthRequired
+
+# --- Models and column types for a plugin's tables ---------------------------------
+from ..core.models import KIND_API, KIND_CONSOLE, AuditEvent, Group, LoginChallenge, User
+from ..core.models.meta import NAMING_CONVENTION
+from ..core.models.second_factor_columns import (
+    TotpDeviceColumns,
+    WebauthnChallengeColumns,
+    WebauthnKeyColumns,
+)
+from ..core.models.types import UTCDateTime, utcnow
+
+# --- Permissions -------------------------------------------------------------------
+from ..core.permissions import (
+    AUDIT_READ,
+    AUTHENTICATED,
+    RECORDS_READ,
+    RECORDS_WRITE,
+    SESSIONS_MANAGE,
+    SETTINGS_MANAGE,
+    USERS_MANAGE,
+)
+
+# --- Views: API and console --------------------------------------------------------
+from ..core.views_support import api_view, json_body, no_content
+from ..core.api.schemas import check as check_json
+from ..core.forms import FORM_INVALID, sentence
+from ..core.console.common import form_text, object_id, redirect, safe_next
+from ..core.assets import add_assets
+
+# --- OpenAPI: a plugin's part of the served document (praxcloud_openapi) -----------
+from ..core.api.document import ID_PARAM, error_response, json_response, operation, ref
+from ..core.api.document import no_content as no_content_response
+
+# --- Login, second factors, step-up ------------------------------------------------
+from ..core.auth import check_login_allowed, load_challenge, open_session, second_factors
+from ..core.console.auth_views import finish_login
+from ..core.mfa import enrolment_done, is_required as second_factor_required, notify_user
+from ..core.stepup import confirm_password, require_recent_auth
+
+# --- Secrets, tokens, mail, background work ---------------------------------------
+from ..core.crypto import seal, unseal
+from ..core.tokens import hash_token, new_token, same as same_token
+from ..core.mail import send_mail
+from ..core.tasks import tenant_task, tenants_with_plugin
+from ..core.scripting import tenant_request
+
+
+def tenant_key(request, purpose: str) -> bytes:
+    """A 256-bit key of the request's tenant for one purpose (``"myplugin/secrets"``).
+
+    Derived from the tenant's own key (HKDF), so deleting the tenant shreds
+    it; give each use its own purpose string, prefixed with the plugin's name.
+    """
+    return request.registry.tenancy.derive_key(request.tenant, purpose)
+
+
+def plugin_metadata() -> MetaData:
+    """SQLAlchemy metadata for a plugin's own declarative base, with the core's constraint names.
+
+    A plugin keeps its tables out of the core's metadata (they exist only in
+    the databases of tenants that enable it)::
+
+        class MyBase(DeclarativeBase):
+            metadata = plugin_metadata()
+    """
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+__all__ = [
+    # hooks
+    "hookimpl",
+    # exceptions
+    "ApiError", "LoginRefused", "ReauthFailed", "ReauthRequired", "SealedValueError",
+    "SecondFactorFailed", "SharedStateError", "error_body",
+    # models
+    "AuditEvent", "Group", "KIND_API", "KIND_CONSOLE", "LoginChallenge", "NAMING_CONVENTION",
+    "TotpDeviceColumns", "UTCDateTime", "User", "WebauthnChallengeColumns",
+    "WebauthnKeyColumns", "plugin_metadata", "utcnow",
+    # permissions
+    "AUDIT_READ", "AUTHENTICATED", "RECORDS_READ", "RECORDS_WRITE", "SESSIONS_MANAGE",
+    "SETTINGS_MANAGE", "USERS_MANAGE",
+    # views
+    "FORM_INVALID", "add_assets", "api_view", "check_json", "form_text", "json_body",
+    "no_content", "object_id", "redirect", "safe_next", "sentence",
+    # OpenAPI
+    "ID_PARAM", "error_response", "json_response", "no_content_response", "operation", "ref",
+    # login, second factors, step-up
+    "check_login_allowed", "confirm_password", "enrolment_done", "finish_login",
+    "load_challenge", "notify_user", "open_session", "require_recent_auth",
+    "second_factor_required", "second_factors",
+    # secrets, tokens, mail, background work
+    "hash_token", "new_token", "same_token", "seal", "send_mail", "tenant_key",
+    "tenant_request", "tenant_task", "tenants_with_plugin", "unseal",
+]
