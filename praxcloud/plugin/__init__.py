@@ -24,13 +24,13 @@ from ..core.hookspecs import hookimpl
 
 # --- Exceptions --------------------------------------------------------------------
 from ..core.errors import ApiError, error_body
-from ..core.auth import LoginRefused, SecondFactorFailed
+from ..core.auth import AuthenticationFailed, LoginRefused, SecondFactorFailed
 from ..core.crypto import KeyError_ as SealedValueError
 from ..core.shared_state import SharedStateError
 from ..core.stepup import ReauthFailed, ReauthRequired
 
 # --- Models and column types for a plugin's tables ---------------------------------
-from ..core.models import KIND_API, KIND_CONSOLE, AuditEvent, Group, LoginChallenge, User
+from ..core.models import KIND_API, KIND_CONSOLE, AuditEvent, Group, LoginChallenge, Record, User
 from ..core.models.meta import NAMING_CONVENTION
 from ..core.models.second_factor_columns import (
     TotpDeviceColumns,
@@ -38,6 +38,7 @@ from ..core.models.second_factor_columns import (
     WebauthnKeyColumns,
 )
 from ..core.models.types import UTCDateTime, utcnow
+from ..core.migrations import core_tenant_head
 
 # --- Permissions -------------------------------------------------------------------
 from ..core.permissions import (
@@ -66,13 +67,19 @@ from ..core.auth import check_login_allowed, load_challenge, open_session, secon
 from ..core.console.auth_views import finish_login
 from ..core.mfa import enrolment_done, is_required as second_factor_required, notify_user
 from ..core.stepup import confirm_password, require_recent_auth
+from ..core.security_epoch import reevaluate_sessions, reevaluate_tenant_sessions
 
 # --- Secrets, tokens, mail, background work ---------------------------------------
 from ..core.crypto import seal, unseal
 from ..core.tokens import hash_token, new_token, same as same_token
 from ..core.mail import send_mail
-from ..core.tasks import tenant_task, tenants_with_plugin
+from ..core.tasks import (commit_batch, delete_in_batches, platform_task, tenant_task,
+                          tenants_with_plugin)
 from ..core.scripting import tenant_request
+from ..cli.state import current_registry
+
+# --- Stored fields (praxcloud_field_codec) -----------------------------------------
+from ..core.fields import PLAIN as PLAIN_FIELDS, FieldCodec, rewrite_all
 
 
 def tenant_key(request, purpose: str) -> bytes:
@@ -82,6 +89,17 @@ def tenant_key(request, purpose: str) -> bytes:
     it; give each use its own purpose string, prefixed with the plugin's name.
     """
     return request.registry.tenancy.derive_key(request.tenant, purpose)
+
+
+def tenant_shared_state(request, plugin: str):
+    """The request tenant's state shared between processes, under the plugin's own keys.
+
+    Counters with a TTL, values and expiring sets (``incr``, ``get``, ``set``,
+    ``add_to_set``, ``is_member`` ...): in memory under development.ini, in
+    Redis in production. Every method raises :class:`SharedStateError` when
+    the store cannot answer: deny then, never allow.
+    """
+    return request.registry.shared_state.for_tenant(request.tenant.slug).namespace(plugin)
 
 
 def plugin_metadata() -> MetaData:
@@ -100,12 +118,12 @@ __all__ = [
     # hooks
     "hookimpl",
     # exceptions
-    "ApiError", "LoginRefused", "ReauthFailed", "ReauthRequired", "SealedValueError",
-    "SecondFactorFailed", "SharedStateError", "error_body",
+    "ApiError", "AuthenticationFailed", "LoginRefused", "ReauthFailed", "ReauthRequired",
+    "SealedValueError", "SecondFactorFailed", "SharedStateError", "error_body",
     # models
     "AuditEvent", "Group", "KIND_API", "KIND_CONSOLE", "LoginChallenge", "NAMING_CONVENTION",
-    "TotpDeviceColumns", "UTCDateTime", "User", "WebauthnChallengeColumns",
-    "WebauthnKeyColumns", "plugin_metadata", "utcnow",
+    "Record", "TotpDeviceColumns", "UTCDateTime", "User", "WebauthnChallengeColumns",
+    "WebauthnKeyColumns", "core_tenant_head", "plugin_metadata", "utcnow",
     # permissions
     "AUDIT_READ", "AUTHENTICATED", "RECORDS_READ", "RECORDS_WRITE", "SESSIONS_MANAGE",
     "SETTINGS_MANAGE", "USERS_MANAGE",
@@ -116,9 +134,13 @@ __all__ = [
     "ID_PARAM", "error_response", "json_response", "no_content_response", "operation", "ref",
     # login, second factors, step-up
     "check_login_allowed", "confirm_password", "enrolment_done", "finish_login",
-    "load_challenge", "notify_user", "open_session", "require_recent_auth",
+    "load_challenge", "notify_user", "open_session", "reevaluate_sessions",
+    "reevaluate_tenant_sessions", "require_recent_auth",
     "second_factor_required", "second_factors",
     # secrets, tokens, mail, background work
-    "hash_token", "new_token", "same_token", "seal", "send_mail", "tenant_key",
-    "tenant_request", "tenant_task", "tenants_with_plugin", "unseal",
+    "commit_batch", "current_registry", "delete_in_batches", "hash_token", "new_token",
+    "platform_task", "same_token", "seal", "send_mail", "tenant_key", "tenant_request",
+    "tenant_shared_state", "tenant_task", "tenants_with_plugin", "unseal",
+    # stored fields
+    "FieldCodec", "PLAIN_FIELDS", "rewrite_all",
 ]

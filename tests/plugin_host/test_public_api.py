@@ -78,3 +78,28 @@ def test_every_public_name_is_documented_and_nothing_else():
     documented = documented_names()
     assert sorted(exported - documented) == [], "exported but not documented"
     assert sorted(documented - exported) == [], "documented but not exported"
+
+
+def test_the_guide_names_the_core_tenant_migration_head():
+    head = public.core_tenant_head()
+    assert f"which\nis `{head}` in this release" in GUIDE.read_text()
+
+
+def test_tenant_helpers_keep_tenants_and_plugins_apart(registry, make_tenant):
+    make_tenant("acme")
+    make_tenant("beta")
+    with public.tenant_request(registry, "acme") as acme:
+        acme_key = public.tenant_key(acme, "hello/secrets")
+        assert len(acme_key) == 32
+        assert public.tenant_key(acme, "hello/other") != acme_key
+        sealed = public.seal(acme_key, b"secret", b"hello/row:1")
+        with pytest.raises(public.SealedValueError):
+            public.unseal(acme_key, sealed, b"hello/row:2")
+        public.tenant_shared_state(acme, "hello").incr("visits", 60)
+        public.tenant_shared_state(acme, "hello").incr("visits", 60)
+        assert public.tenant_shared_state(acme, "other").get("visits") is None
+    with public.tenant_request(registry, "beta") as beta:
+        assert public.tenant_key(beta, "hello/secrets") != acme_key
+        assert public.tenant_shared_state(beta, "hello").get("visits") is None
+    with public.tenant_request(registry, "acme") as acme:
+        assert public.tenant_shared_state(acme, "hello").get("visits") == "2"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 HERE = Path(__file__).parent
@@ -26,6 +27,12 @@ def _config(script_dir: Path, version_dirs: list[str]) -> Config:
     cfg.set_main_option("version_locations", " ".join(version_dirs))
     cfg.set_main_option("path_separator", "space")
     return cfg
+
+
+def core_tenant_head() -> str:
+    """The core's newest tenant revision: what a new plugin's first revision ``depends_on``."""
+    script = ScriptDirectory.from_config(_config(TENANT_DIR, [str(TENANT_DIR / "versions")]))
+    return script.get_current_head()
 
 
 def upgrade_platform(engine: Engine) -> None:
