@@ -1,0 +1,38 @@
+"""The settings of an app under test: files in a temporary directory, cheap hashing.
+
+Where the real services are, for the tests that need them, comes from the
+environment, as CI sets it: ``PRAXCLOUD_TEST_POSTGRES_URL`` (a superuser
+URL that only creates and drops the test databases) and
+``PRAXCLOUD_TEST_REDIS_URL``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from praxcloud.core.crypto import encode_key, generate_key
+
+POSTGRES_URL = os.environ.get("PRAXCLOUD_TEST_POSTGRES_URL")
+REDIS_URL = os.environ.get("PRAXCLOUD_TEST_REDIS_URL")
+
+
+def base_settings(directory: Path) -> dict:
+    """An app on SQLite files under ``directory``, mail written there as .eml files.
+
+    Argon2 is set to its cheapest cost: tests log in hundreds of times and
+    check what the password rules decide, not how slow a guess is.
+    """
+    directory = Path(directory)
+    return {
+        "praxcloud.platform_db_url": f"sqlite:///{directory}/platform.sqlite",
+        "praxcloud.tenant_db_backend": "sqlite",
+        "praxcloud.tenant_data_dir": str(directory / "tenants"),
+        "praxcloud.master_key": encode_key(generate_key()),
+        "praxcloud.argon2.rounds": "1",
+        "praxcloud.argon2.memory_cost": "1024",
+        "praxcloud.mail_backend": "folder",
+        "mail.top_level_directory": str(directory / "mail"),
+        "praxcloud.base_url": "http://localhost",
+        "pyramid.reload_templates": "false",
+    }
