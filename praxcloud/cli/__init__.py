@@ -16,6 +16,7 @@ from .demo import demo
 from .errors import friendly_errors
 from .operators import operator_group
 from .plugins import plugins_group
+from .scaffold import plugin_group
 from .state import CliState
 from .tenants import tenant_group
 from .users import user_group
@@ -73,6 +74,7 @@ cli.add_command(db_group)
 cli.add_command(tenant_group)
 cli.add_command(user_group)
 cli.add_command(plugins_group)
+cli.add_command(plugin_group)
 cli.add_command(operator_group)
 cli.add_command(demo)
 
