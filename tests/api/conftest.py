@@ -1,93 +1,27 @@
 """Fixtures of the API tests.
 
-Every test here talks to the app through :class:`ValidatingTestApp`: each
-response to a request under ``/api/`` is checked against the OpenAPI
-document the app publishes (the status must be documented for the
-operation, the body must match its schema, a 204 has no body), so the
-document and the API cannot drift apart unnoticed.
+Every test here talks to the app through
+:class:`praxcloud.testing.openapi.ValidatingTestApp`: each response to a
+request under ``/api/`` is checked against the core's OpenAPI document (the
+status must be documented for the operation, the body must match its
+schema, a 204 has no body), so the document and the API cannot drift apart
+unnoticed.
 """
 
 from __future__ import annotations
 
-import re
 from contextlib import contextmanager
 
 import pytest
-import webtest
-from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy import func, select
 
 from praxcloud.core import records as record_service
 from praxcloud.core.api.operations import openapi_document
 from praxcloud.core.models import AuditEvent, Tenant
 from praxcloud.core.scripting import tenant_request
-from tests.conftest import PASSWORD, api_login, bearer
-
-JSON = "application/json"
-ERROR_REF = {"$ref": "#/components/schemas/Error"}
-
-
-class OpenApiChecker:
-    """Checks one response against the operation the document gives for its path and method."""
-
-    def __init__(self, document: dict):
-        self.document = document
-        self.components = document["components"]
-        self.templates = []
-        for template in document["paths"]:
-            regex = re.escape(template)
-            regex = re.sub(r"\\\{[a-z_]+\\\}", "[^/]+", regex)
-            self.templates.append((re.compile(regex), template))
-        self.seen: list[tuple[str, str, int]] = []
-
-    def template_for(self, path: str) -> str | None:
-        for regex, template in self.templates:
-            if regex.fullmatch(path):
-                return template
-        return None
-
-    def validate(self, schema: dict, instance, where: str) -> None:
-        validator = Draft202012Validator({**schema, "components": self.components},
-                                         format_checker=FormatChecker())
-        errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.path))
-        assert not errors, f"{where}: body does not match the document: " + "; ".join(
-            f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors[:5])
-
-    def check(self, method: str, path: str, response) -> None:
-        if not path.startswith("/api/"):
-            return
-        status = response.status_int
-        where = f"{method} {path} -> {status}"
-        if method == "OPTIONS" and status in (204, 403):
-            # A CORS preflight, answered by the CORS tween (not an operation).
-            self._check_body(where, response, None if status == 204 else ERROR_REF, method)
-            return
-        template = self.template_for(path)
-        operation = (self.document["paths"].get(template, {}).get(method.lower())
-                     if template else None)
-        if method == "HEAD" and template:
-            operation = self.document["paths"][template].get("get")
-        if operation is None:
-            assert status in (400, 404, 405, 413), f"{where}: undocumented path/method"
-            self._check_body(where, response, ERROR_REF, method)
-            return
-        responses = operation["responses"]
-        assert str(status) in responses, (
-            f"{where}: status not documented for {operation['operationId']}")
-        self.seen.append((operation["operationId"], method, status))
-        spec = responses[str(status)]
-        schema = spec.get("content", {}).get(JSON, {}).get("schema")
-        self._check_body(where, response, schema, method)
-
-    def _check_body(self, where: str, response, schema: dict | None, method: str) -> None:
-        if schema is None:
-            assert response.body == b"", f"{where}: a body where the document has none"
-            assert "Content-Type" not in response.headers, f"{where}: Content-Type on no body"
-            return
-        assert response.content_type == JSON, f"{where}: not JSON but {response.content_type}"
-        if method == "HEAD":
-            return
-        self.validate(schema, response.json, where)
+from praxcloud.testing import PASSWORD, api_login, bearer
+from praxcloud.testing.clients import new_testapp
+from praxcloud.testing.openapi import OpenApiChecker, ValidatingTestApp
 
 
 def served_api_methods(registry, route_prefix: str = "") -> dict[str, set[str]]:
@@ -112,21 +46,6 @@ def served_api_methods(registry, route_prefix: str = "") -> dict[str, set[str]]:
     return served
 
 
-class ValidatingTestApp(webtest.TestApp):
-    """A WebTest app that checks every API response against the OpenAPI document."""
-
-    checker: OpenApiChecker
-
-    def do_request(self, req, status=None, expect_errors=None):
-        response = super().do_request(req, status="*", expect_errors=True)
-        # PATH_INFO as it came, so that undecodable paths are checked too.
-        self.checker.check(req.method, req.environ.get("PATH_INFO", ""), response)
-        self._check_status(status, response)
-        if not expect_errors:
-            self._check_errors(response)
-        return response
-
-
 @pytest.fixture
 def openapi_checker(app) -> OpenApiChecker:
     return OpenApiChecker(openapi_document())
@@ -135,8 +54,7 @@ def openapi_checker(app) -> OpenApiChecker:
 @pytest.fixture
 def testapp(app, openapi_checker):
     """The shared testapp fixture, but every API answer is held to the document."""
-    client = ValidatingTestApp(app, extra_environ={"HTTP_HOST": "localhost",
-                                                   "REMOTE_ADDR": "127.0.0.1"})
+    client = new_testapp(app, ValidatingTestApp)
     client.checker = openapi_checker
     return client
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from praxcloud.core.api.operations import openapi_document
-from tests.conftest import PASSWORD
+from praxcloud.testing import PASSWORD
 
 NEW_PASSWORD = "a brand new passphrase 42"
 

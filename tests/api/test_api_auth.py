@@ -1,4 +1,4 @@
-from tests.conftest import PASSWORD, api_login, bearer
+from praxcloud.testing import PASSWORD, api_login, bearer
 
 
 def test_login_me_logout(testapp, tenant):

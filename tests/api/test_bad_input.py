@@ -17,9 +17,9 @@ from sqlalchemy import update
 
 from praxcloud.core.api.schemas import SCHEMAS
 from praxcloud.core.models import AuthSession, Record, utcnow
+from praxcloud.testing import api_login, bearer
 from tests.api.conftest import add_records, count, login, table_counts, tenant_db
 from tests.api.samples import SECURED, TENANT_OPERATIONS, WITH_BODY, call
-from tests.conftest import api_login, bearer
 
 LIMIT = 4096
 

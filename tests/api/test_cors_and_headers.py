@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from praxcloud.testing import PASSWORD
 from tests.api.conftest import login, set_tenant_settings
-from tests.conftest import PASSWORD
 
 APP = "https://app.example.org"
 EVIL = "https://evil.example.org"

@@ -16,9 +16,9 @@ from praxcloud.core.auth import start_challenge
 from praxcloud.core.models import KIND_API, AuthSession, PasswordReset, Record, User, utcnow
 from praxcloud.core.scripting import tenant_request
 from praxcloud.core.tokens import hash_token, new_token
+from praxcloud.testing import PASSWORD
 from tests.api.conftest import login, table_counts, tenant_db
 from tests.api.samples import SECURED, UNSECURED, call
-from tests.conftest import PASSWORD
 
 
 def snapshot(registry, slug: str) -> str:

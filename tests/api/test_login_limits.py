@@ -25,9 +25,8 @@ from praxcloud.core.hookspecs import hookimpl
 from praxcloud.core.login_limits import Limits, client_bucket
 from praxcloud.core.models import User
 from praxcloud.core.shared_state import build_shared_state
+from praxcloud.testing import PASSWORD, REDIS_URL, need, use_fake_clock
 from tests.api.conftest import audit_events, tenant_db
-from tests.conftest import PASSWORD, REDIS_URL, need
-from tests.fake_clock import use_fake_clock
 
 LOGIN = "/api/v1/acme/auth/login"
 WINDOW = 15 * 60

@@ -7,9 +7,9 @@ session; the password stays as it was.
 from __future__ import annotations
 
 from praxcloud.core.stepup import MAX_REAUTH_FAILURES
+from praxcloud.testing import PASSWORD, api_login
 from tests.api.conftest import audit_events, login
 from tests.api.samples import NEW_PASSWORD
-from tests.conftest import PASSWORD, api_login
 
 ME = "/api/v1/acme/me"
 CHANGE = "/api/v1/acme/me/password"

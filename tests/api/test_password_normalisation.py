@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from praxcloud.cli.operators import create_operator
 from praxcloud.core.models import Operator
+from praxcloud.testing import api_login, bearer
 from tests.api.conftest import login
 from tests.api.test_passwords_and_login import LOGIN, set_hash, stored_hash
-from tests.conftest import api_login, bearer
 from tests.platform_console.conftest import operator_login
 
 COMPOSED = unicodedata.normalize("NFC", "café crème brûlée à l'été")

@@ -15,9 +15,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from praxcloud.core.models import PasswordReset, User, utcnow
+from praxcloud.testing import PASSWORD, api_login
 from tests.api.conftest import audit_events, login, table_counts, tenant_db
 from tests.api.samples import NEW_PASSWORD
-from tests.conftest import PASSWORD, api_login
 
 FORGOT = "/api/v1/acme/auth/forgot-password"
 RESET = "/api/v1/acme/auth/reset-password"

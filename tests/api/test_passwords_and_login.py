@@ -10,9 +10,9 @@ from passlib.hash import bcrypt, pbkdf2_sha256
 from sqlalchemy import select
 
 from praxcloud.core.models import AuditEvent, AuthSession, User
+from praxcloud.testing import PASSWORD, api_login, bearer
 from tests.api.conftest import audit_events, login, tenant_db
 from tests.api.samples import NEW_PASSWORD
-from tests.conftest import PASSWORD, api_login, bearer
 
 LOGIN = "/api/v1/acme/auth/login"
 

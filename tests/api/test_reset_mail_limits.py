@@ -13,11 +13,10 @@ from sqlalchemy import select
 
 from praxcloud.core.models import PasswordReset
 from praxcloud.core.shared_state import build_shared_state
+from praxcloud.testing import api_login, use_fake_clock
 from tests.api.conftest import audit_events, tenant_db
 from tests.api.samples import NEW_PASSWORD
 from tests.api.test_password_reset import mails, reset_token_from
-from tests.conftest import api_login
-from tests.fake_clock import use_fake_clock
 
 FORGOT = "/api/v1/acme/auth/forgot-password"
 RESET = "/api/v1/acme/auth/reset-password"

@@ -7,9 +7,9 @@ import datetime as dt
 from sqlalchemy import select, update
 
 from praxcloud.core.models import AuthSession, User, utcnow
+from praxcloud.testing import PASSWORD, api_login, bearer
 from tests.api.conftest import audit_events, login, set_tenant_settings, tenant_db
 from tests.api.samples import NEW_PASSWORD
-from tests.conftest import PASSWORD, api_login, bearer
 
 ME = "/api/v1/acme/me"
 

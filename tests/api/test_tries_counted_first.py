@@ -22,9 +22,9 @@ from praxcloud.core.hookspecs import hookimpl
 from praxcloud.core.models import AuthSession, LoginChallenge
 from praxcloud.core.stepup import MAX_REAUTH_FAILURES
 from praxcloud.core.tokens import hash_token
+from praxcloud.testing import PASSWORD, bearer
 from tests.api.conftest import audit_events, login, tenant_db
 from tests.concurrency import BURST, at_once
-from tests.conftest import PASSWORD, bearer
 
 ME = "/api/v1/acme/me"
 REAUTH = "/api/v1/acme/auth/reauth"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from praxcloud.core.models import User
+from praxcloud.testing import api_login
 from tests.api.conftest import audit_events, count, login, table_counts, tenant_db
 from tests.api.samples import NEW_PASSWORD
-from tests.conftest import api_login
 
 U = "/api/v1/acme/users"
 
