@@ -16,6 +16,8 @@ from praxcloud.scaffold.names import PluginNames
 
 from .conftest import NAME, PACKAGE
 
+ROOT = Path(__file__).resolve().parents[2]
+
 EXPECTED_FILES = {
     ".gitignore",
     "README.md",
@@ -135,3 +137,10 @@ def test_names_derived_for_a_multi_word_plugin():
     openapi = next(text for path, text in rendered.items() if path.name == "openapi.py")
     assert '"/api/v1/{tenant}/ip-allow-list"' in openapi
     assert 'op_id="ipAllowListCreateEntry"' in openapi
+
+
+def test_the_guide_names_every_generated_file(generated):
+    guide = (ROOT / "docs" / "writing-plugins.md").read_text()
+    section = guide.split("## Start from the scaffold", 1)[1].split("\n## ", 1)[0]
+    for relative in sorted(files_of(generated) - {".gitignore"}):
+        assert Path(relative).name in section, f"docs/writing-plugins.md does not name {relative}"
