@@ -25,17 +25,12 @@ from praxcloud.core.hookspecs import hookimpl
 from praxcloud.core.login_limits import Limits, client_bucket
 from praxcloud.core.models import User
 from praxcloud.core.shared_state import build_shared_state
-from praxcloud.testing import PASSWORD, REDIS_URL, need, use_fake_clock
+from praxcloud.testing import PASSWORD, REDIS_URL, need
 from tests.api.conftest import audit_events, tenant_db
 
 LOGIN = "/api/v1/acme/auth/login"
 WINDOW = 15 * 60
 WRONG = "wrong password"  # noqa: S105 - a test value
-
-
-@pytest.fixture
-def clock(registry):
-    return use_fake_clock(registry)
 
 
 def attempt(testapp, email="staff@acme.test", password=WRONG,
@@ -50,7 +45,7 @@ def stored_hash(registry, email="staff@acme.test") -> str:
 
 
 def test_the_eleventh_wrong_login_is_refused_and_then_even_the_right_password(
-        clock, testapp, tenant, registry):
+        fake_clock, testapp, tenant, registry):
     # An old hash is upgraded whenever the right password is checked: it
     # shows whether the refused attempts reached the password check at all.
     old_hash = pbkdf2_sha256.using(rounds=1000).hash(PASSWORD)
@@ -63,12 +58,12 @@ def test_the_eleventh_wrong_login_is_refused_and_then_even_the_right_password(
     assert refused.json["error"]["code"] == "too_many_attempts"
     assert int(refused.headers["Retry-After"]) == WINDOW
 
-    clock.advance(WINDOW - 60)
+    fake_clock.advance(WINDOW - 60)
     right = attempt(testapp, password=PASSWORD, status=429)
     assert int(right.headers["Retry-After"]) == 60
     assert stored_hash(registry) == old_hash  # refused before the password was checked
 
-    clock.advance(60)
+    fake_clock.advance(60)
     assert attempt(testapp, password=PASSWORD, status=200).json["token"]
     assert stored_hash(registry).startswith("$argon2id$")
     # Each failure is audited; of the refusals only the first (refusing stays cheap).
@@ -77,7 +72,7 @@ def test_the_eleventh_wrong_login_is_refused_and_then_even_the_right_password(
     assert reasons == ["invalid_credentials"] * 10 + ["refused"]
 
 
-def test_the_refusal_says_nothing_about_whether_the_account_exists(clock, testapp, tenant):
+def test_the_refusal_says_nothing_about_whether_the_account_exists(fake_clock, testapp, tenant):
     answers = []
     for email in ("staff@acme.test", "ghost@acme.test"):
         for _ in range(10):
@@ -88,7 +83,7 @@ def test_the_refusal_says_nothing_about_whether_the_account_exists(clock, testap
     assert answers[0] == answers[1]
 
 
-def test_another_address_has_its_own_budget_up_to_the_accounts(clock, testapp, tenant):
+def test_another_address_has_its_own_budget_up_to_the_accounts(fake_clock, testapp, tenant):
     addresses = [f"10.0.0.{n}" for n in range(1, 7)]
     for address in addresses[:5]:
         for _ in range(10):
@@ -103,11 +98,11 @@ def test_another_address_has_its_own_budget_up_to_the_accounts(clock, testapp, t
     attempt(testapp, email="admin@acme.test", address=addresses[0], status=401)
     attempt(testapp, email="admin@acme.test", password=PASSWORD, address=addresses[5],
             status=200)
-    clock.advance(WINDOW)
+    fake_clock.advance(WINDOW)
     attempt(testapp, password=PASSWORD, address=addresses[5], status=200)
 
 
-def test_an_ipv6_client_counts_as_its_64(clock, testapp, tenant):
+def test_an_ipv6_client_counts_as_its_64(fake_clock, testapp, tenant):
     assert client_bucket("2001:db8::1") == client_bucket("2001:db8::ffff:1") == "2001:db8::/64"
     assert client_bucket("::ffff:10.0.0.1") == "10.0.0.1"
     for n in range(10):
@@ -116,7 +111,7 @@ def test_an_ipv6_client_counts_as_its_64(clock, testapp, tenant):
     attempt(testapp, address="2001:db8:0:1::1", status=401)
 
 
-def test_a_success_gives_back_its_own_attempt_only(clock, testapp, tenant):
+def test_a_success_gives_back_its_own_attempt_only(fake_clock, testapp, tenant):
     attacker, owner = "10.0.0.66", "10.0.0.1"
     for _ in range(9):
         attempt(testapp, address=attacker, status=401)
@@ -165,7 +160,7 @@ def settings(settings, request):
     return settings
 
 
-def test_a_setting_changes_the_limit(clock, testapp, tenant):
+def test_a_setting_changes_the_limit(fake_clock, testapp, tenant):
     attempt(testapp, status=401)
     attempt(testapp, status=401)
     attempt(testapp, status=429)
@@ -207,7 +202,7 @@ class OwnSchedule:
 
 @pytest.mark.parametrize("replaces", [True, None, "raise"])
 def test_a_plugin_with_its_own_limit_takes_the_baselines_place(
-        replaces, clock, testapp, tenant, registry):
+        replaces, fake_clock, testapp, tenant, registry):
     assert registry.plugin_host.register_plugin(OwnSchedule(replaces), "pxtest_schedule")
     contracts.enable(registry, "acme", "pxtest_schedule")
     statuses = [attempt(testapp).status_int for _ in range(11)]

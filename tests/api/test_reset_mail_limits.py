@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import threading
 
-import pytest
 import webtest
 from sqlalchemy import select
 
 from praxcloud.core.models import PasswordReset
 from praxcloud.core.shared_state import build_shared_state
-from praxcloud.testing import api_login, use_fake_clock
+from praxcloud.testing import api_login
 from tests.api.conftest import audit_events, tenant_db
 from tests.api.samples import NEW_PASSWORD
 from tests.api.test_password_reset import mails, reset_token_from
@@ -21,11 +20,6 @@ from tests.api.test_password_reset import mails, reset_token_from
 FORGOT = "/api/v1/acme/auth/forgot-password"
 RESET = "/api/v1/acme/auth/reset-password"
 HOUR = 60 * 60
-
-
-@pytest.fixture
-def clock(registry):
-    return use_fake_clock(registry)
 
 
 def forgot(testapp, email: str, address: str = "127.0.0.1"):
@@ -36,19 +30,19 @@ def forgot(testapp, email: str, address: str = "127.0.0.1"):
 
 
 def test_three_mails_an_hour_to_one_account_and_the_same_answer_always(
-        clock, testapp, tenant, registry):
+        fake_clock, testapp, tenant, registry):
     answers = {forgot(testapp, "staff@acme.test", f"10.0.0.{n}") for n in range(1, 11)}
     answers.add(forgot(testapp, "ghost@acme.test"))
     assert len(answers) == 1
     assert [m["To"] for m in mails(registry)] == ["staff@acme.test"] * 3
     requests = audit_events(registry, "acme", "password.reset_request")
     assert [e.details["mailed"] for e in requests] == [True] * 3 + [False] * 8
-    clock.advance(HOUR)
+    fake_clock.advance(HOUR)
     forgot(testapp, "STAFF@acme.test")
     assert len(mails(registry)) == 4
 
 
-def test_twenty_requests_an_hour_from_one_client_address(clock, testapp, tenant, registry):
+def test_twenty_requests_an_hour_from_one_client_address(fake_clock, testapp, tenant, registry):
     for n in range(20):
         forgot(testapp, f"nobody{n}@acme.test")
     quiet = forgot(testapp, "staff@acme.test")
@@ -57,7 +51,7 @@ def test_twenty_requests_an_hour_from_one_client_address(clock, testapp, tenant,
     assert [m["To"] for m in mails(registry)] == ["staff@acme.test"]
 
 
-def test_a_new_link_makes_the_older_one_unusable(clock, testapp, tenant, registry):
+def test_a_new_link_makes_the_older_one_unusable(fake_clock, testapp, tenant, registry):
     forgot(testapp, "staff@acme.test")
     [first] = [reset_token_from(m) for m in mails(registry)]
     forgot(testapp, "staff@acme.test")
@@ -77,7 +71,7 @@ def test_without_the_shared_state_no_mail_and_the_same_answer(testapp, tenant, r
     assert mails(registry) == []
 
 
-def test_requests_at_once_leave_one_live_link(clock, app, tenant, registry):
+def test_requests_at_once_leave_one_live_link(fake_clock, app, tenant, registry):
     barrier = threading.Barrier(3)
     statuses = []
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 from praxcloud.core.stepup import MAX_REAUTH_FAILURES
-from tests.conftest import PASSWORD
+from praxcloud.testing import PASSWORD
 from tests.console.conftest import (
     alert_text,
     field_error,
@@ -14,18 +12,12 @@ from tests.console.conftest import (
     reset_link_from_mail,
     session_cookie,
 )
-from tests.fake_clock import use_fake_clock
 
 NEW_PASSWORD = "another good pass phrase"
 WINDOW = 15 * 60
 
 
-@pytest.fixture
-def clock(registry):
-    return use_fake_clock(registry)
-
-
-def test_the_login_form_refuses_the_eleventh_attempt_with_a_message(clock, testapp, tenant):
+def test_the_login_form_refuses_the_eleventh_attempt_with_a_message(fake_clock, testapp, tenant):
     for _ in range(10):
         login(testapp, "staff@acme.test", "wrong password", status=401)
     refused = login(testapp, "staff@acme.test", PASSWORD, status=429)
@@ -39,7 +31,7 @@ def test_the_login_form_refuses_the_eleventh_attempt_with_a_message(clock, testa
     ghost = login(testapp, "ghost@acme.test", PASSWORD, status=429)
     assert ghost.html.find("main").get_text(" ", strip=True) == text.replace(
         "staff@acme.test", "ghost@acme.test")
-    clock.advance(WINDOW)
+    fake_clock.advance(WINDOW)
     login(testapp, "staff@acme.test", PASSWORD)
     assert session_cookie(testapp)
 
@@ -75,7 +67,7 @@ def ask_for_link(testapp, email: str, address: str = "127.0.0.1"):
 
 
 def test_reset_mails_within_budget_and_only_the_newest_link_works(
-        clock, testapp, tenant, settings):
+        fake_clock, testapp, tenant, settings):
     answers = [ask_for_link(testapp, "staff@acme.test") for _ in range(6)]
     sent = mail_files(settings)
     assert len(sent) == 3
@@ -91,6 +83,6 @@ def test_reset_mails_within_budget_and_only_the_newest_link_works(
     form["password"] = form["confirm"] = NEW_PASSWORD
     form.submit(status=303)
     login(testapp, "staff@acme.test", NEW_PASSWORD)
-    clock.advance(60 * 60)
+    fake_clock.advance(60 * 60)
     ask_for_link(testapp, "staff@acme.test")
     assert len(mail_files(settings)) == 4

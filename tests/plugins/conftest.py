@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import OpenApiChecker, ValidatingTestApp
+from praxcloud.testing.openapi import validating_client
 
 
 @pytest.fixture
 def testapp(app):
-    client = ValidatingTestApp(app, extra_environ={"HTTP_HOST": "localhost",
-                                                   "REMOTE_ADDR": "127.0.0.1"})
-    client.checker = OpenApiChecker(app.registry.openapi_document)
-    return client
+    return validating_client(app)

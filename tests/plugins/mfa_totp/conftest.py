@@ -1,7 +1,7 @@
 """Fixtures of the mfa_totp tests: the plugin enabled for acme, a frozen clock, a phone.
 
-Every client here is a :class:`tests.api.conftest.ValidatingTestApp` (the
-``testapp`` of tests/plugins/conftest.py, or :func:`validating_client`):
+Every client here is a :class:`praxcloud.testing.openapi.ValidatingTestApp`
+(the ``testapp`` of tests/plugins/conftest.py, or ``validating_client(app)``):
 each API answer must be one the served OpenAPI document describes.
 
 Codes are made as a person's phone would: by ``oathtool`` (OATH Toolkit), a
@@ -25,22 +25,11 @@ import pytest
 from sqlalchemy import select
 
 from plugins.mfa_totp import service
-from praxcloud.core import contracts
 from praxcloud.core.models import AuthSession, User
 from praxcloud.core.scripting import tenant_request
-from tests.api.conftest import OpenApiChecker, ValidatingTestApp
-from tests.conftest import PASSWORD, api_login, bearer, need
+from praxcloud.testing import PASSWORD, FakeClock, api_login, bearer, need
 
 STEP = 30
-ENVIRON = {"HTTP_HOST": "localhost", "REMOTE_ADDR": "127.0.0.1"}
-
-
-def validating_client(app) -> ValidatingTestApp:
-    """A client of ``app`` whose API answers are held to the document ``app`` serves, as the
-    ``testapp`` of tests/plugins/conftest.py is: for tests that need more than one client."""
-    client = ValidatingTestApp(app, extra_environ=ENVIRON)
-    client.checker = OpenApiChecker(app.registry.openapi_document)
-    return client
 
 
 def oathtool(secret: str, at: float) -> str:
@@ -59,17 +48,8 @@ def secret_from_uri(uri: str) -> str:
     return parse_qs(parts.query)["secret"][0]
 
 
-class FrozenClock:
+class FrozenClock(FakeClock):
     """The service's clock, held at ``now``; ``code()`` is what the phone shows then."""
-
-    def __init__(self, now: float):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
     def code(self, secret: str, steps: int = 0) -> str:
         """The phone's code ``steps`` steps from now (a phone whose clock is off)."""
@@ -85,9 +65,9 @@ def clock(monkeypatch) -> FrozenClock:
 
 
 @pytest.fixture
-def totp(registry, tenant, clock):
+def totp(enable_plugin, tenant, clock):
     """acme with mfa_totp enabled (default settings); the clock frozen."""
-    contracts.enable(registry, "acme", "mfa_totp", {})
+    enable_plugin("acme", "mfa_totp")
     return clock
 
 

@@ -10,13 +10,13 @@ import pytest
 from praxcloud import main
 from praxcloud.core import contracts
 from praxcloud.core.shared_state import build_shared_state
-from tests.conftest import REDIS_URL, need
+from praxcloud.testing import REDIS_URL, need
+from praxcloud.testing.openapi import validating_client
 from tests.plugins.mfa_totp.conftest import (
     STEP,
     enrolled,
     mfa_step,
     password_step,
-    validating_client,
 )
 from tests.shared_state.test_shared_state import redis_cleanup
 

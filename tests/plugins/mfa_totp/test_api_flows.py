@@ -11,7 +11,7 @@ from plugins.mfa_totp.models import TotpDevice, TotpRecoveryCode
 from praxcloud.core import contracts
 from praxcloud.core.models import AuditEvent, LoginChallenge, User
 from praxcloud.core.scripting import tenant_request
-from tests.conftest import api_login, bearer
+from praxcloud.testing import api_login, bearer
 from tests.console.conftest import mail_files, reset_link_from_mail
 from tests.plugins.mfa_totp.conftest import (
     STEP,

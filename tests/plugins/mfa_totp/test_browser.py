@@ -14,7 +14,7 @@ import subprocess
 
 import pytest
 
-from tests.conftest import PASSWORD, need
+from praxcloud.testing import PASSWORD, need
 from tests.e2e.test_console_browser import Tour, browser, server  # noqa: F401 - fixtures
 from tests.plugins.mfa_totp.conftest import STEP, oathtool, secret_from_uri
 

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from tests.conftest import need
+from praxcloud.testing import need
 from tests.console.conftest import alert_text, field_error, login, session_cookie
 from tests.plugins.mfa_totp.conftest import STEP, age_sessions, oathtool, secret_from_uri
 

@@ -13,8 +13,9 @@ from openapi_spec_validator import validate
 
 from plugins.mfa_totp.config import NAME
 from plugins.mfa_totp.openapi import openapi_part
-from tests.api.conftest import ValidatingTestApp, served_api_methods
-from tests.conftest import api_login, bearer
+from praxcloud.testing import api_login, bearer
+from praxcloud.testing.openapi import ValidatingTestApp
+from tests.api.conftest import served_api_methods
 
 API = "/api/v1/acme/mfa/totp"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")

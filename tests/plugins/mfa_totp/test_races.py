@@ -8,12 +8,12 @@ from sqlalchemy import func, select
 
 from plugins.mfa_totp.models import TotpRecoveryCode
 from praxcloud.core.scripting import tenant_request
-from tests.conftest import api_login, bearer
+from praxcloud.testing import api_login, bearer
+from praxcloud.testing.openapi import validating_client
 from tests.plugins.mfa_totp.conftest import (
     api_enrol,
     enrolled,
     password_step,
-    validating_client,
 )
 
 ROUNDS = 3

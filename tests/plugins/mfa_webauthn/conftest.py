@@ -25,7 +25,7 @@ from sqlalchemy import select, update
 from praxcloud.core import contracts
 from praxcloud.core.models import AuthSession, LoginChallenge, User
 from praxcloud.core.scripting import tenant_request
-from tests.conftest import PASSWORD, api_login, bearer
+from praxcloud.testing import PASSWORD, api_login, bearer
 
 ORIGIN = "http://localhost"
 PLUGIN = "mfa_webauthn"
@@ -113,15 +113,15 @@ def enable(registry, **settings) -> dict:
 
 
 @pytest.fixture
-def webauthn(registry, tenant):
+def webauthn(registry, tenant, enable_plugin):
     """The plugin enabled for acme (passwordless off: the default)."""
-    enable(registry)
+    enable_plugin("acme", PLUGIN)
     return registry
 
 
 @pytest.fixture
-def passwordless(registry, tenant):
-    enable(registry, passwordless=True)
+def passwordless(registry, tenant, enable_plugin):
+    enable_plugin("acme", PLUGIN, {"passwordless": True})
     return registry
 
 

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from plugins.mfa_webauthn.models import WebauthnChallenge, WebauthnCredential
 from plugins.mfa_webauthn.passkeys import PASSKEY_OPTIONS_PER_MINUTE
 from praxcloud.core.scripting import tenant_request
+from praxcloud.testing import PASSWORD
 from tests.api.conftest import audit_events
-from tests.conftest import PASSWORD
 
 from .conftest import (
     Key,

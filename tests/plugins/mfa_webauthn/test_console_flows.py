@@ -10,8 +10,8 @@ from sqlalchemy import select
 from plugins.mfa_webauthn.models import WebauthnCredential
 from praxcloud.core.scripting import tenant_request
 from praxcloud.core.security import CONSOLE_COOKIE
+from praxcloud.testing import PASSWORD
 from tests.api.conftest import audit_events, set_tenant_settings
-from tests.conftest import PASSWORD
 from tests.console.conftest import alert_text, field_error, login, mail_files
 
 from .conftest import Key, age_sessions, api_headers, register_key, tamper_client_data

@@ -7,8 +7,8 @@ from pyramid.interfaces import IRoutesMapper
 from praxcloud.core.mfa import options
 from praxcloud.core.models import User
 from praxcloud.core.scripting import tenant_request
+from praxcloud.testing import PASSWORD
 from tests.api.conftest import audit_events, set_tenant_settings
-from tests.conftest import PASSWORD
 
 from .conftest import api_headers, register_key, user_id
 

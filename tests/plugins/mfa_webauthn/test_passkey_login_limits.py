@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.fake_clock import use_fake_clock
-
 from .conftest import Key, api_headers, register_key
 
 LOGIN = "/api/v1/acme/auth/login"
 WINDOW = 15 * 60
-
-
-@pytest.fixture
-def clock(registry):
-    return use_fake_clock(registry)
 
 
 def passkey_sign_in(testapp, key: Key, status):
@@ -25,7 +16,7 @@ def passkey_sign_in(testapp, key: Key, status):
 
 
 def test_a_passkey_is_refused_while_the_account_is_over_its_limit(
-        passwordless, clock, testapp):
+        passwordless, fake_clock, testapp):
     key, _ = register_key(testapp, api_headers(testapp), key=Key(uv=True))
     # Signing in with the passkey counts no failure: many in a row are all let in.
     for _ in range(12):
@@ -36,5 +27,5 @@ def test_a_passkey_is_refused_while_the_account_is_over_its_limit(
     refused = passkey_sign_in(testapp, key, 429)
     assert refused.json["error"]["code"] == "too_many_attempts"
     assert int(refused.headers["Retry-After"]) == WINDOW
-    clock.advance(WINDOW)
+    fake_clock.advance(WINDOW)
     passkey_sign_in(testapp, key, 200)

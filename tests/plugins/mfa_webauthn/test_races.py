@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from praxcloud.core.models import AuthSession
 from praxcloud.core.scripting import tenant_request
+from praxcloud.testing.openapi import validating_client
 from tests.concurrency import BURST, at_once
-from tests.plugins.mfa_totp.conftest import validating_client
 
 from .conftest import (
     Key,
