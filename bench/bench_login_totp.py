@@ -35,10 +35,10 @@ from common import PASSWORD, bench_settings, build_app, client, machine
 from plugins.mfa_totp import service
 from plugins.mfa_totp.codes import STEP_SECONDS
 from praxcloud.core import contracts
-from praxcloud.core.accounts import create_user
 from praxcloud.core.passwords import make_context
 from praxcloud.core.provisioning import create_tenant
 from praxcloud.core.scripting import tenant_request
+from praxcloud.core.user_admin import create_user
 
 SLUG = "bench"
 PLAIN = "plain@bench.test"

@@ -24,12 +24,12 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from praxcloud import main  # noqa: E402
-from praxcloud.core.accounts import create_user  # noqa: E402
 from praxcloud.core.crypto import encode_key, generate_key  # noqa: E402
 from praxcloud.core.migrations import upgrade_platform  # noqa: E402
 from praxcloud.core.provisioning import create_tenant  # noqa: E402
 from praxcloud.core.records import create as create_record  # noqa: E402
 from praxcloud.core.scripting import tenant_request  # noqa: E402
+from praxcloud.core.user_admin import create_user  # noqa: E402
 
 PASSWORD = "bench horse battery staple"
 EMAIL = "bench@bench.test"

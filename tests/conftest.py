@@ -170,7 +170,7 @@ def make_tenant(registry):
 
 @pytest.fixture
 def make_user(registry):
-    from praxcloud.core.accounts import create_user
+    from praxcloud.core.user_admin import create_user
 
     def make(slug, email, password=PASSWORD, groups=("staff",)):
         with tenant_request(registry, slug) as request:

@@ -10,9 +10,9 @@ import secrets
 
 import click
 
-from ..core.accounts import create_user
 from ..core.provisioning import create_tenant, delete_tenant
 from ..core.scripting import platform_request, tenant_request
+from ..core.user_admin import create_user
 from .operators import create_operator, operator_exists
 from .state import current_registry
 from .support import platform_audit, quiet_alembic

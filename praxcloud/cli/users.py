@@ -1,8 +1,9 @@
 """``praxcloud user ...``: create a tenant's users, reset their passwords, restore an admin.
 
-Both go through the same account services as the console and the API,
-inside a request bound to the tenant (:func:`tenant_request`), so the
-tenant's password policy and audit trail apply.
+They go through the same services as the console and the API
+(:mod:`praxcloud.core.user_admin` to add a user, :mod:`praxcloud.core.accounts`
+for passwords), inside a request bound to the tenant (:func:`tenant_request`),
+so the tenant's password policy and audit trail apply.
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from __future__ import annotations
 import click
 from sqlalchemy import select
 
-from ..core.accounts import DuplicateEmail, create_user, request_password_reset, reset_lifetime
+from ..core.accounts import DuplicateEmail, request_password_reset, reset_lifetime
 from ..core.accounts import set_password as set_user_password
 from ..core.admin_recovery import ADMIN_GROUP, NoSuchUser, restore_administrator
 from ..core.local_auth import find_user_by_email
 from ..core.models import Group
 from ..core.scripting import tenant_request
+from ..core.user_admin import UnknownGroups, create_user, groups_named
 from .errors import with_fields
 from .state import current_registry
 from .support import (
@@ -41,15 +43,16 @@ def _check_before_prompting(registry, slug: str, email: str, groups: list[str]) 
     with tenant_request(registry, slug) as request:
         if find_user_by_email(request.tenant_db, email) is not None:
             raise DuplicateEmail()
-        known = set(request.tenant_db.scalars(select(Group.name)))
-    missing = sorted(set(groups) - known)
-    if missing:
-        raise click.ClickException(
-            with_fields(
-                f"no such group in tenant {slug!r}: {', '.join(missing)}",
-                {"groups": "choose from " + ", ".join(sorted(known))},
-            )
-        )
+        try:
+            groups_named(request.tenant_db, groups)
+        except UnknownGroups as exc:
+            known = sorted(request.tenant_db.scalars(select(Group.name)))
+            raise click.ClickException(
+                with_fields(
+                    f"no such group in tenant {slug!r}: {', '.join(exc.names)}",
+                    {"groups": "choose from " + ", ".join(known)},
+                )
+            ) from None
 
 
 @user_group.command("create")

@@ -1,8 +1,9 @@
-"""Accounts: creating users, setting and resetting passwords.
+"""Accounts: passwords (policy, setting, resetting), finding users, ending one's own session.
 
 Shared by the console, the API and the CLI; each takes the request (the
 CLI builds one for the tenant) because password policy hooks and the
-audit trail are per request.
+audit trail are per request. Adding and changing users is user management:
+:mod:`.user_admin`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import datetime as dt
 
 from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy import Select, select, update
-from sqlalchemy.exc import IntegrityError
 
 from . import login_limits
 from .auth import AuthenticationFailed
@@ -20,7 +20,7 @@ from .errors import ApiError
 from .fields import codecs_of
 from .local_auth import find_user_by_email, normalise_email
 from .mail import send_mail
-from .models import AuthSession, Group, PasswordReset, User, utcnow
+from .models import AuthSession, PasswordReset, User, utcnow
 from .passwords import hash_password, normalise
 from .search import like_pattern
 from .tokens import hash_token, new_token
@@ -84,30 +84,6 @@ def users_matching(tenant_db, query: str = "") -> Select:
         statement = statement.where(codecs.search(
             User, ("email", "display_name"), like_pattern(query), normalise_email(query)))
     return statement.order_by(codecs.order_column(User, "email"), User.id)
-
-
-def create_user(request, email: str, password: str | None, groups: list[str],
-                display_name: str = "") -> User:
-    email = normalise_email(email)
-    if find_user_by_email(request.tenant_db, email) is not None:
-        raise DuplicateEmail()
-    found = list(request.tenant_db.scalars(select(Group).where(Group.name.in_(groups))))
-    missing = set(groups) - {g.name for g in found}
-    if missing:
-        raise ApiError("unknown_group", "no such group", 422,
-                       {"groups": "unknown: " + ", ".join(sorted(missing))})
-    user = User(email=email, display_name=display_name, groups=found)
-    request.tenant_db.add(user)
-    if password is not None:
-        check_password(request, user, password)
-        user.password_hash = hash_password(request.registry.password_context, password)
-    try:
-        request.tenant_db.flush()
-    except IntegrityError:
-        # Another request created the same e-mail since the check above.
-        raise DuplicateEmail() from None
-    request.audit.record("user.create", target=email, details={"groups": sorted(groups)})
-    return user
 
 
 def reset_lifetime(request) -> dt.timedelta:

@@ -25,12 +25,13 @@ from string import Template
 import transaction
 from sqlalchemy import exists, select, update
 
-from .accounts import check_password, create_user, public_base_url, set_password
+from .accounts import check_password, public_base_url, set_password
 from .errors import ApiError
 from .mail import send_mail
 from .models import INVITATION_LINK, PasswordReset, User, utcnow
 from .scripting import tenant_request
 from .tokens import hash_token, new_token
+from .user_admin import create_user
 
 DEFAULT_INVITATION_DAYS = 7
 MIN_INVITATION_DAYS = 1

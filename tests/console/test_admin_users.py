@@ -304,3 +304,17 @@ def test_names_are_escaped(admin, registry):
     page = admin.get("/acme/users")
     assert "<script>alert(1)</script>" not in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+
+
+def test_the_last_manager_refusal_is_worded_for_the_page():
+    """Reached only by two changes at once (tests/core/test_user_admin.py): its sentence here."""
+    from types import SimpleNamespace
+
+    from praxcloud.core.console.admin_users import refusal_message
+    from praxcloud.core.user_admin import LastManager
+
+    refused = LastManager(SimpleNamespace(email="admin@acme.test"), "is_active")
+    assert refused.field == "is_active"
+    assert refusal_message(refused) == (
+        "admin@acme.test is the last active user who can manage users: give another active "
+        "user a group with users.manage first.")

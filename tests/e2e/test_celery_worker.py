@@ -167,7 +167,7 @@ def test_development_config_needs_no_broker_server(tmp_path, start_worker):
     try:
         upgrade_platform(registry.tenancy.platform_engine)
         create_tenant(registry.tenancy, "acme", "Acme")
-        from praxcloud.core.accounts import create_user
+        from praxcloud.core.user_admin import create_user
 
         with tenant_request(registry, "acme") as request:
             user_id = create_user(request, "someone@acme.test",

@@ -145,7 +145,9 @@ PATHS = {
         "patch": _op("Change a user's name, groups or active flag (users.manage); "
                      "deactivating ends their sessions",
                      {"200": _json("User"),
-                      "409": _error_response("The change would lock the caller out")},
+                      "409": _error_response(
+                         "The change would lock the caller, or the tenant, out of user "
+                         "management")},
                      params=[ID], body="UserChange", op_id="updateUser"),
     },
     "/api/v1/{tenant}/users/{id}/sessions": {"delete": _op(

@@ -5,15 +5,13 @@ from __future__ import annotations
 from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy import func, select
 
-from ..accounts import create_user, users_matching
-from ..errors import ApiError
+from ..accounts import users_matching
 from ..invitations import latest_invitation, send_invitation
 from ..mfa import reset_second_factors
-from ..models import Group, User
+from ..models import User
 from ..permissions import SESSIONS_MANAGE, USERS_MANAGE
 from ..records import DEFAULT_PER_PAGE, MAX_PER_PAGE
-from ..security import tenant_sessions
-from ..security_epoch import reevaluate_sessions
+from ..user_admin import UserChange, change_user, create_user, end_sessions
 from ..views_support import api_view, json_body
 from .params import int_param, path_id, text_param
 from .serialize import iso, user_json
@@ -24,15 +22,6 @@ def _user(request) -> User:
     if user is None:
         raise HTTPNotFound()
     return user
-
-
-def _groups(request, names: list[str]) -> list[Group]:
-    found = list(request.tenant_db.scalars(select(Group).where(Group.name.in_(names))))
-    missing = set(names) - {group.name for group in found}
-    if missing:
-        raise ApiError("unknown_group", "no such group", 422,
-                       {"groups": "unknown: " + ", ".join(sorted(missing))})
-    return found
 
 
 @api_view(route_name="api.users", request_method="GET", permission=USERS_MANAGE)
@@ -69,47 +58,18 @@ def get_user(request):
 def update_user(request):
     user = _user(request)
     body = json_body(request, "UserChange")
-    is_self = user.id == request.praxcloud_identity.user.id
-    details: dict = {}
-    if "groups" in body:
-        chosen = _groups(request, body["groups"])
-        if is_self and not any(USERS_MANAGE in (g.permissions or ()) for g in chosen):
-            raise ApiError("self_lockout", "you cannot remove your own right to manage users",
-                           409, {"groups": "keep a group with users.manage"})
-        before, after = set(user.group_names), {g.name for g in chosen}
-        if before != after:
-            details["groups_added"] = sorted(after - before)
-            details["groups_removed"] = sorted(before - after)
-            user.groups = chosen
-            reevaluate_sessions(request)  # a new group may require a second factor
-    if "display_name" in body and body["display_name"].strip() != user.display_name:
-        user.display_name = body["display_name"].strip()
-        details["display_name_changed"] = True
-    if "is_active" in body and body["is_active"] != user.is_active:
-        if is_self:
-            raise ApiError("self_lockout", "you cannot deactivate your own account", 409,
-                           {"is_active": "not for your own account"})
-        user.is_active = body["is_active"]
-        details["active"] = user.is_active
-        if not user.is_active:
-            details["sessions_ended"] = tenant_sessions(request).revoke_all(user)
-    if details:
-        request.audit.record("user.update", target=user.email, details=details)
-    request.tenant_db.flush()
+    display_name = body.get("display_name")
+    change = UserChange(groups=body.get("groups"), is_active=body.get("is_active"),
+                        display_name=None if display_name is None else display_name.strip())
+    # A refusal (UserChangeRefused) is an ApiError: answered as it stands.
+    change_user(request, user, change, by=request.praxcloud_identity)
     return user_json(user)
 
 
 @api_view(route_name="api.user.sessions", request_method="DELETE", permission=SESSIONS_MANAGE,
           recent_auth=True)
 def revoke_user_sessions(request):
-    user = _user(request)
-    identity = request.praxcloud_identity
-    # Ending one's own sessions keeps the one making this request.
-    keep = identity.session if user.id == identity.user.id else None
-    ended = tenant_sessions(request).revoke_all(user, keep=keep)
-    request.audit.record("session.revoke", target=user.email,
-                         details={"user_id": user.id, "all": True, "count": ended})
-    return {"revoked": ended}
+    return {"revoked": end_sessions(request, _user(request), by=request.praxcloud_identity)}
 
 
 @api_view(route_name="api.user.second_factors", request_method="DELETE", recent_auth=True,

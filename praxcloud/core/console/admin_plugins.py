@@ -2,7 +2,7 @@
 
 Administrators configure; they never enable or disable a plugin: that is
 the contract, kept by the platform operators. Each plugin's form is built
-from its settings schema (see :mod:`.admin_plugin_fields`) and saved through
+from its settings schema (see :mod:`praxcloud.core.settings_form`) and saved through
 :func:`praxcloud.core.contracts.configure`, which validates the whole result
 against the schema before it stores anything.
 """
@@ -15,8 +15,8 @@ from pyramid.view import view_config
 from .. import contracts
 from ..permissions import SETTINGS_MANAGE
 from ..plugins import PluginError
+from ..settings_form import changes_from_widgets, fields_for, refill
 from .admin_forms import invalid
-from .admin_plugin_fields import changes_from_form, fields_for, refill
 from .common import redirect
 
 
@@ -58,7 +58,7 @@ def configure_plugin(request):
     if name not in request.tenant.enabled_plugins or name not in host.infos:
         raise HTTPNotFound()
     info = host.infos[name]
-    changes, errors = changes_from_form(info, request.POST)
+    changes, errors = changes_from_widgets(info, request.POST)
     if not errors:
         try:
             contracts.configure(request.registry, request.tenant.slug, name, changes,

@@ -3,10 +3,10 @@
 Creating a user never requires the administrator to know the password: by
 default the new user gets a welcome invitation to choose one. Creating a
 user whose groups grant nothing (who could log in but open no page) takes a
-second, deliberate confirmation. Deactivating a
-user ends their sessions at once. An administrator cannot deactivate
-themselves or give up their own right to manage users, so a tenant can
-never lock itself out of its user management.
+second, deliberate confirmation. The rules of user management (deactivating
+ends sessions, no self-lockout, the tenant keeps a user who can manage
+users, the audit trail) are :mod:`praxcloud.core.user_admin`'s; this module
+reads the forms and words its refusals for the page.
 """
 
 from __future__ import annotations
@@ -17,12 +17,7 @@ from pyramid.httpexceptions import HTTPNotFound
 from pyramid.view import view_config
 from sqlalchemy import func, select
 
-from ..accounts import (
-    DuplicateEmail,
-    PasswordRejected,
-    create_user,
-    users_matching,
-)
+from ..accounts import DuplicateEmail, PasswordRejected, users_matching
 from ..auth import second_factors
 from ..errors import ApiError
 from ..invitations import (
@@ -36,7 +31,19 @@ from ..local_auth import normalise_email
 from ..models import Group, User
 from ..permissions import SESSIONS_MANAGE, USERS_MANAGE
 from ..security import tenant_sessions
-from ..security_epoch import reevaluate_sessions
+from ..user_admin import (
+    LastManager,
+    OwnDeactivation,
+    OwnManagementRight,
+    UnknownGroups,
+    UserChange,
+    UserChangeRefused,
+    change_user,
+    create_user,
+    end_sessions,
+    groups_named,
+    refusals,
+)
 from .admin_forms import Pager, invalid, page_number
 from .common import object_id, redirect
 
@@ -63,12 +70,28 @@ def load_user(request) -> User:
     return user
 
 
-def _check_groups(chosen: list[str], groups: list[Group], errors: dict) -> list[Group]:
-    by_name = {group.name: group for group in groups}
-    unknown = sorted(set(chosen) - set(by_name))
-    if unknown:
-        errors["groups"] = "No such group: " + ", ".join(unknown) + "."
-    return [by_name[name] for name in sorted(set(chosen)) if name in by_name]
+def refusal_message(refused: UserChangeRefused) -> str:
+    """The console's sentence for a change the rules refuse, shown under ``refused.field``."""
+    if isinstance(refused, UnknownGroups):
+        return "No such group: " + ", ".join(refused.names) + "."
+    if isinstance(refused, OwnDeactivation):
+        return "You cannot deactivate your own account."
+    if isinstance(refused, OwnManagementRight):
+        return ("You cannot remove your own right to manage users: keep a group with "
+                "users.manage (such as admin). Another administrator can change your groups.")
+    if isinstance(refused, LastManager):
+        return (f"{refused.email} is the last active user who can manage users: give another "
+                "active user a group with users.manage first.")
+    return refused.message
+
+
+def _chosen_groups(request, names: list[str], errors: dict) -> list[Group]:
+    """The chosen groups that exist; unknown ones are a form error."""
+    try:
+        return groups_named(request.tenant_db, names)
+    except UnknownGroups as exc:
+        errors["groups"] = refusal_message(exc)
+        return groups_named(request.tenant_db, sorted(set(names) - set(exc.names)))
 
 
 def _check_display_name(name: str, errors: dict) -> None:
@@ -122,8 +145,7 @@ def create_user_view(request):
     elif len(email) > MAX_EMAIL or not EMAIL_RE.match(email):
         errors["email"] = "Enter an e-mail address like name@example.org."
     _check_display_name(form["display_name"], errors)
-    groups = all_groups(request)
-    chosen = _check_groups(form["groups"], groups, errors)
+    chosen = _chosen_groups(request, form["groups"], errors)
     if ("groups" not in errors and not form["no_access_ok"]
             and not any(group.permissions for group in chosen)):
         errors["groups"] = NO_ACCESS_WARNING
@@ -141,6 +163,8 @@ def create_user_view(request):
         errors["email"] = "A user with this e-mail address already exists."
     except PasswordRejected as exc:
         errors["password"] = "The password is not accepted: " + " ".join(exc.messages)
+    except UnknownGroups as exc:  # deleted since the check above
+        errors["groups"] = refusal_message(exc)
     except ApiError as exc:
         errors.update({key: str(value) for key, value in exc.fields.items()} or
                       {"form": exc.message})
@@ -195,40 +219,20 @@ def update_user(request):
     }
     errors: dict[str, str] = {}
     _check_display_name(form["display_name"], errors)
-    chosen = _check_groups(form["groups"], all_groups(request), errors)
-    if user.id == request.praxcloud_identity.user.id:
-        if not form["is_active"]:
-            errors["is_active"] = "You cannot deactivate your own account."
-        if not any(USERS_MANAGE in (group.permissions or ()) for group in chosen):
-            errors["groups"] = ("You cannot remove your own right to manage users: keep a group "
-                                "with users.manage (such as admin). Another administrator can "
-                                "change your groups.")
+    change = UserChange(groups=form["groups"], display_name=form["display_name"],
+                        is_active=form["is_active"])
+    identity = request.praxcloud_identity
+    # Every rule the change breaks, shown at once (the API answers with the first).
+    for refused in refusals(request, user, change, by=identity):
+        errors[refused.field] = refusal_message(refused)
     if errors:
         return invalid(request, _user_page(request, user, form, errors))
-
-    before = set(user.group_names)
-    after = {group.name for group in chosen}
-    details: dict = {}
-    if form["display_name"] != user.display_name:
-        details["display_name_changed"] = True
-        user.display_name = form["display_name"]
-    if before != after:
-        details["groups_added"] = sorted(after - before)
-        details["groups_removed"] = sorted(before - after)
-        user.groups = chosen
-        reevaluate_sessions(request)  # a new group may require a second factor
-    ended = 0
-    if form["is_active"] != user.is_active:
-        details["active"] = form["is_active"]
-        user.is_active = form["is_active"]
-        if not user.is_active:
-            ended = tenant_sessions(request).revoke_all(user)
-            details["sessions_ended"] = ended
+    details = change_user(request, user, change, by=identity)
     if not details:
         request.flash("Nothing changed.", "info")
         return redirect(request, "console.user", id=user.id)
-    request.audit.record("user.update", target=user.email, details=details)
     message = f"User {user.email} saved."
+    ended = details.get("sessions_ended", 0)
     if ended:
         message += f" The account is deactivated and {ended} session(s) were ended."
     request.flash(message, "success")
@@ -239,11 +243,7 @@ def update_user(request):
              permission=SESSIONS_MANAGE)
 def revoke_user_sessions(request):
     user = load_user(request)
-    identity = request.praxcloud_identity
     # Ending one's own sessions from here keeps the one in use, as the account page does.
-    keep = identity.session if user.id == identity.user.id else None
-    ended = tenant_sessions(request).revoke_all(user, keep=keep)
-    request.audit.record("session.revoke", target=user.email,
-                         details={"user_id": user.id, "all": True, "count": ended})
+    ended = end_sessions(request, user, by=request.praxcloud_identity)
     request.flash(f"{ended} session(s) of {user.email} ended.", "success")
     return redirect(request, "console.user", id=user.id)

@@ -22,7 +22,14 @@ from ..models import Tenant, TenantPlugin
 from ..plugins import PluginError, PluginHost
 from ..provisioning import TenantNotFound
 from ..security import OPERATOR_PERMISSION
-from .settings_form import changes_from_form, fields_for, parse_lines, refill, without_secrets
+from ..settings_form import (
+    FormStyle,
+    changes_from_text,
+    fields_for,
+    parse_lines,
+    refill,
+    without_secrets,
+)
 from .support import (
     FORM_INVALID,
     form_text,
@@ -68,7 +75,7 @@ def _contract_line(host: PluginHost, row: TenantPlugin, posted=None, error=None)
         return line
     line["settings"] = {key: shown_value(value)
                         for key, value in info.public_settings(settings).items()}
-    line["fields"] = fields_for(info, settings)
+    line["fields"] = fields_for(info, settings, FormStyle.TEXT)
     if posted is not None:
         refill(line["fields"], posted)
     return line
@@ -92,7 +99,8 @@ def _contract_page(request, slug: str, enable_form=None, enable_error=None,
     return {
         "tenant": tenant,
         "lines": lines,
-        "available": [{"info": info, "fields": fields_for(info)} for info in available],
+        "available": [{"info": info, "fields": fields_for(info, style=FormStyle.TEXT)}
+                      for info in available],
         "broken": _unavailable(host, enabled),
         "enable_form": enable_form or {"plugin": "", "settings": ""},
         "enable_error": enable_error,
@@ -190,7 +198,7 @@ def plugin_configure(request):
     name = _plugin_name(request)
     host: PluginHost = request.registry.plugin_host
     try:
-        changes = changes_from_form(host, name, request.POST)
+        changes = changes_from_text(host, name, request.POST)
         contracts.configure(request.registry, slug, name, changes,
                             actor=operator_email(request))
     except TenantNotFound:
