@@ -49,6 +49,7 @@ from common import (
 from sqlalchemy.engine import URL
 
 from praxcloud.core.models import TENANT_ACTIVE, Tenant
+from praxcloud.core.settings import settings_of
 
 
 def slug_of(number: int) -> str:
@@ -58,7 +59,7 @@ def slug_of(number: int) -> str:
 def clone_tenants(registry, template: str, count: int) -> list[str]:
     """Tenants 1..count-1 as copies of ``template``'s database, each with its own key and URL."""
     tenancy = registry.tenancy
-    directory = Path(registry.settings["praxcloud.tenant_data_dir"])
+    directory = Path(settings_of(registry).tenant_data_dir)
     source = directory / f"{template}.sqlite"
     tenancy.engines.forget(template)
     with sqlite3.connect(source) as connection:  # everything into the main file

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from praxcloud.plugin import webauthn
+from praxcloud.plugin import settings_of, webauthn
 
 from .tenant_settings import plugin_settings
 
@@ -35,7 +35,7 @@ def relying_party(request) -> RelyingParty:
     if rp_id:
         origins = tuple(settings.get("origins") or ()) or (f"https://{rp_id}",)
         return RelyingParty(rp_id, name, origins)
-    rp_id, origins = site_of(request.registry.settings.get("praxcloud.base_url"))
+    rp_id, origins = site_of(settings_of(request).base_url)
     return RelyingParty(rp_id, name, origins)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from ..core.contracts import plugin_migrations
 from ..core.migrations import upgrade_platform, upgrade_tenant
 from ..core.provisioning import all_tenants
+from ..core.settings import settings_of
 from .state import current_registry
 from .support import quiet_alembic
 
@@ -38,7 +39,7 @@ def upgrade(verbose: bool) -> None:
     registry = current_registry()
     tenancy = registry.tenancy
     host = registry.plugin_host
-    _make_sqlite_directory(tenancy.settings["praxcloud.platform_db_url"])
+    _make_sqlite_directory(settings_of(tenancy.settings).required("platform_db_url"))
     with quiet_alembic(verbose):
         upgrade_platform(tenancy.platform_engine)
         click.echo("Platform database: up to date.")

@@ -7,6 +7,7 @@ import click
 from ..core import provisioning
 from ..core.invitations import FIRST_ADMIN_GROUP, invite_first_administrator
 from ..core.models import TENANT_ACTIVE, TENANT_SUSPENDED, Tenant
+from ..core.settings import settings_of
 from .state import current_registry
 from .support import (
     EMAIL,
@@ -65,7 +66,7 @@ def create(slug: str, name: str, admin_email: str | None) -> None:
                 f"so tenant {slug!r} was not created"
             ) from exc
     platform_audit(registry, "tenant.create", slug, {"name": name})
-    backend = registry.settings.get("praxcloud.tenant_db_backend", "sqlite")
+    backend = settings_of(registry).tenant_db_backend
     click.echo(f"Created tenant {slug!r} ({name}) with its own {backend} database.")
     if admin_email is not None:
         # The address stays in the tenant's own trail: the platform keeps no personal data.

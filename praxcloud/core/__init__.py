@@ -15,11 +15,11 @@ import types
 from pyramid.config.actions import ActionState
 
 from .api import add_api_catch_all
-from .config import setting_bool, setting_list
 from .crypto import KeyRing
 from .fields import FieldCodecResolver
 from .passwords import make_context
 from .plugins import PluginHost
+from .settings import install_settings, settings_of
 from .tenancy import Tenancy
 
 log = logging.getLogger(__name__)
@@ -37,15 +37,16 @@ def build_plugin_host(settings) -> PluginHost:
     host = PluginHost()
     host.register_builtin(local_auth, local_auth.NAME)
     host.register_builtin(mfa, mfa.NAME)
-    if setting_bool(settings, "praxcloud.load_plugins", True):
-        host.load_entry_points(disabled=setting_list(settings, "praxcloud.disabled_plugins"))
+    if settings_of(settings).load_plugins:
+        host.load_entry_points(disabled=list(settings_of(settings).disabled_plugins))
     return host
 
 
 def install_services(registry) -> None:
     """Registry services shared by web, worker and CLI processes."""
     settings = registry.settings
-    settings["praxcloud.secure_cookies_bool"] = setting_bool(settings, "praxcloud.secure_cookies")
+    # Parsed once, first: an unknown or malformed praxcloud.* key stops the start here.
+    install_settings(registry)
     registry.keyring = KeyRing.from_settings(settings)
     registry.tenancy = Tenancy(settings, registry.keyring)
     registry.password_context = make_context(settings)

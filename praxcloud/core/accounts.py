@@ -23,6 +23,7 @@ from .mail import send_mail
 from .models import AuthSession, PasswordReset, User, utcnow
 from .passwords import hash_password, normalise
 from .search import like_pattern
+from .settings import settings_of
 from .tokens import hash_token, new_token
 
 DEFAULT_RESET_MINUTES = 30
@@ -98,7 +99,7 @@ def public_base_url(request) -> str:
     forged Host would otherwise send the victim a reset link (token
     included) to the attacker's site.
     """
-    configured = request.registry.settings.get("praxcloud.base_url")
+    configured = settings_of(request).base_url
     return (configured or request.application_url).rstrip("/")
 
 

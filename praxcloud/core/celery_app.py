@@ -26,7 +26,7 @@ from typing import Any
 
 from celery import Celery
 
-from .config import setting_bool
+from .settings import settings_of
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def filesystem_transport_options(data_dir: Path) -> dict[str, Any]:
 
 def celery_config(settings) -> dict[str, Any]:
     """Celery settings for a process from the platform's ini settings."""
-    broker = str(settings.get("praxcloud.broker_url") or "").strip()
+    broker = settings_of(settings).broker_url
     if not broker:
         log.info("praxcloud.broker_url is not set: tasks go to the in-process memory:// broker")
         broker = DEFAULT_BROKER
@@ -75,13 +75,13 @@ def celery_config(settings) -> dict[str, Any]:
         "accept_content": ["json"],
         "event_serializer": "json",
         "task_ignore_result": True,
-        "task_default_queue": settings.get("praxcloud.celery_queue") or DEFAULT_QUEUE,
+        "task_default_queue": settings_of(settings).celery_queue or DEFAULT_QUEUE,
         # Tasks are idempotent: acknowledging after the run means a worker
         # that dies mid-task leaves the message for another one.
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
-        "task_always_eager": setting_bool(settings, "praxcloud.celery_eager"),
+        "task_always_eager": settings_of(settings).celery_eager,
         "task_eager_propagates": True,
         "timezone": "UTC",
         "enable_utc": True,
@@ -90,7 +90,7 @@ def celery_config(settings) -> dict[str, Any]:
         # The transport needs no host; naming one stops kombu warning about
         # the missing host on every connection.
         conf["broker_url"] = "filesystem://localhost/"
-        data_dir = Path(settings.get("praxcloud.celery_data_dir") or "var/celery")
+        data_dir = Path(settings_of(settings).celery_data_dir)
         conf["broker_transport_options"] = filesystem_transport_options(data_dir)
         conf["beat_schedule_filename"] = str(data_dir / "beat-schedule")
     return conf

@@ -11,8 +11,6 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from pyramid.settings import asbool
-
 PREFIX = "praxcloud."
 
 
@@ -47,23 +45,12 @@ KNOWN_SETTINGS = {
     "praxcloud.master_key",
     "praxcloud.master_key_file",
     "praxcloud.platform_db_url",
-    "praxcloud.tenant_db_url",
     "praxcloud.tenant_admin_url",
-    "praxcloud.redis_url",
     "praxcloud.broker_url",
     "praxcloud.secure_cookies",
     "praxcloud.load_plugins",
     "praxcloud.disabled_plugins",
 }
-
-
-def setting_bool(settings: Mapping[str, Any], key: str, default: bool = False) -> bool:
-    return asbool(settings.get(key, default))
-
-
-def setting_int(settings: Mapping[str, Any], key: str, default: int) -> int:
-    value = settings.get(key)
-    return default if value in (None, "") else int(value)
 
 
 def setting_list(settings: Mapping[str, Any], key: str) -> list[str]:

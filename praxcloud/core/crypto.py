@@ -20,6 +20,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from .settings import settings_of
+
 KEY_BYTES = 32
 NONCE_BYTES = 12
 # A version byte in front of every sealed value, so the format can change
@@ -80,16 +82,12 @@ class KeyRing:
 
     @classmethod
     def from_settings(cls, settings) -> KeyRing:
-        text = settings.get("praxcloud.master_key")
-        key_file = settings.get("praxcloud.master_key_file")
+        text = settings_of(settings).master_key
+        key_file = settings_of(settings).master_key_file
         if not text and key_file:
             path = Path(key_file)
             if not path.exists():
-                if str(settings.get("praxcloud.create_master_key", "false")).lower() not in (
-                    "true",
-                    "1",
-                    "yes",
-                ):
+                if not settings_of(settings).create_master_key:
                     raise KeyError_(f"master key file {path} does not exist")
                 path.parent.mkdir(parents=True, exist_ok=True)
                 # Written once, readable by its owner only.

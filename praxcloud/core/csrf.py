@@ -13,6 +13,7 @@ import secrets
 from pyramid.interfaces import ICSRFStoragePolicy
 from zope.interface import implementer
 
+from .settings import settings_of
 from .tokens import same
 
 ANON_COOKIE = "praxcloud_csrf"
@@ -41,7 +42,7 @@ class SessionOrCookieCSRF:
         if session is not None:
             session.csrf_token = token
             return token
-        secure = request.registry.settings.get("praxcloud.secure_cookies_bool", False)
+        secure = settings_of(request).secure_cookies
 
         def set_cookie(_request, response):
             response.set_cookie(

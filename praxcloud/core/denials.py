@@ -18,6 +18,7 @@ from .console.error_views import error_page
 from .console.no_access import has_no_access, no_access_response
 from .errors import json_error
 from .security import area
+from .settings import settings_of
 
 log = logging.getLogger(__name__)
 
@@ -78,5 +79,5 @@ def forbidden(exc, request):
             # Not "you may not open this page" but "you may open none yet: ask them".
             return no_access_response(request, 403)
         return error_page(request, 403)
-    body = request.registry.settings.get("praxcloud.forbidden_text", "Forbidden")
+    body = settings_of(request).forbidden_text
     return Response(body, status=403, content_type="text/plain")

@@ -41,7 +41,7 @@ import logging
 import math
 from dataclasses import dataclass, fields
 
-from .config import setting_int
+from .settings import settings_of
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ class Limits:
         values = {}
         for item in fields(cls):
             key = f"praxcloud.{item.name}"
-            value = setting_int(settings, key, item.default)
+            value = getattr(settings_of(settings), item.name)
             if value < 1:
                 raise ValueError(f"{key} must be a positive whole number, not {value!r}")
             values[item.name] = value

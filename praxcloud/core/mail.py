@@ -13,6 +13,8 @@ from pyramid_mailer import get_mailer
 from pyramid_mailer.mailer import DebugMailer, Mailer
 from pyramid_mailer.message import Message
 
+from .settings import settings_of
+
 
 def send_mail(request, to: str, subject: str, body: str) -> None:
     sender = request.registry.settings.get("mail.default_sender", "praxcloud@localhost")
@@ -30,7 +32,7 @@ def send_mail(request, to: str, subject: str, body: str) -> None:
 
 def includeme(config) -> None:
     settings = config.registry.settings
-    backend = settings.get("praxcloud.mail_backend", "folder")
+    backend = settings_of(settings).mail_backend
     if backend == "folder":
         settings.setdefault("mail.top_level_directory", "var/mail")
         mailer = DebugMailer.from_settings(settings)

@@ -13,6 +13,8 @@ import unicodedata
 
 from passlib.context import CryptContext
 
+from .settings import settings_of
+
 log = logging.getLogger(__name__)
 
 
@@ -20,8 +22,8 @@ def make_context(settings=None) -> CryptContext:
     settings = settings or {}
     # Tests lower the cost through the ini so the suite stays fast; production
     # keeps the library's defaults (argon2-cffi's RFC 9106 low-memory profile).
-    rounds = int(settings.get("praxcloud.argon2.rounds", 0) or 0)
-    memory = int(settings.get("praxcloud.argon2.memory_cost", 0) or 0)
+    rounds = settings_of(settings).argon2_rounds
+    memory = settings_of(settings).argon2_memory_cost
     kwargs = {}
     if rounds:
         kwargs["argon2__rounds"] = rounds

@@ -19,6 +19,7 @@ from sqlalchemy.engine import URL, make_url
 from .migrations import upgrade_tenant
 from .models import TENANT_ACTIVE, TENANT_SUSPENDED, Group, Tenant
 from .permissions import DEFAULT_GROUPS
+from .settings import settings_of
 from .tenancy import Tenancy, check_slug
 
 log = logging.getLogger(__name__)
@@ -33,14 +34,14 @@ class TenantNotFound(Exception):
 
 
 def _backend(settings) -> str:
-    backend = str(settings.get("praxcloud.tenant_db_backend", "sqlite"))
+    backend = settings_of(settings).tenant_db_backend
     if backend not in ("sqlite", "postgresql"):
         raise ValueError(f"praxcloud.tenant_db_backend must be sqlite or postgresql, not {backend}")
     return backend
 
 
 def db_name_for(slug: str, settings) -> str:
-    prefix = settings.get("praxcloud.tenant_db_prefix", "praxcloud_t_")
+    prefix = settings_of(settings).tenant_db_prefix
     return prefix + slug.replace("-", "_")
 
 
@@ -102,7 +103,7 @@ def delete_tenant(tenancy: Tenancy, slug: str) -> None:
 # Backends -----------------------------------------------------------------
 def _create_database(settings, slug: str) -> str:
     if _backend(settings) == "sqlite":
-        directory = Path(settings.get("praxcloud.tenant_data_dir", "var/tenants"))
+        directory = Path(settings_of(settings).tenant_data_dir)
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / f"{slug}.sqlite"
         if path.exists():
@@ -113,7 +114,7 @@ def _create_database(settings, slug: str) -> str:
 
 def _drop_database(settings, slug: str) -> None:
     if _backend(settings) == "sqlite":
-        directory = Path(settings.get("praxcloud.tenant_data_dir", "var/tenants"))
+        directory = Path(settings_of(settings).tenant_data_dir)
         for suffix in ("", "-wal", "-shm", "-journal"):
             (directory / f"{slug}.sqlite{suffix}").unlink(missing_ok=True)
         return
@@ -123,7 +124,7 @@ def _drop_database(settings, slug: str) -> None:
 def _admin_connection(settings):
     import psycopg2
 
-    admin = make_url(settings["praxcloud.tenant_admin_url"])
+    admin = make_url(settings_of(settings).required("tenant_admin_url"))
     connection = psycopg2.connect(
         host=admin.host, port=admin.port or 5432, user=admin.username,
         password=admin.password, dbname=admin.database or "postgres",

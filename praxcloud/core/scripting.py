@@ -13,6 +13,7 @@ from pyramid.request import Request
 from pyramid.scripting import prepare
 
 from .request_context import MAINTENANCE_ENVIRON_KEY
+from .settings import settings_of
 
 
 @contextmanager
@@ -28,7 +29,7 @@ def tenant_request(registry, slug: str, base_url: str | None = None, transaction
     contract names a broken plugin, for the administrative work that repairs
     exactly that (changing the contract). Web requests can never set it.
     """
-    url = base_url or registry.settings.get("praxcloud.base_url", "http://localhost:6543")
+    url = base_url or settings_of(registry).base_url or "http://localhost:6543"
     request = Request.blank(f"/api/v1/{slug}/", base_url=url)
     request.remote_addr = None
     if maintenance:
@@ -47,7 +48,7 @@ def tenant_request(registry, slug: str, base_url: str | None = None, transaction
 
 @contextmanager
 def platform_request(registry, base_url: str | None = None):
-    url = base_url or registry.settings.get("praxcloud.base_url", "http://localhost:6543")
+    url = base_url or settings_of(registry).base_url or "http://localhost:6543"
     request = Request.blank("/platform/", base_url=url)
     env = prepare(request=request, registry=registry)
     try:

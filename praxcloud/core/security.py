@@ -25,6 +25,7 @@ from .security_epoch import (
     bring_up_to_date,
     reevaluate_sessions,  # noqa: F401 - the public name for plugins
 )
+from .settings import settings_of
 
 log = logging.getLogger(__name__)
 
@@ -70,10 +71,10 @@ def tenant_sessions(request) -> SessionStore:
 
 
 def operator_sessions(request) -> SessionStore:
-    settings = request.registry.settings
+    settings = request.registry
     return SessionStore(request.dbsession, OperatorSession, SessionPolicy.from_tenant_settings({
-        "idle_timeout_minutes": settings.get("praxcloud.operator_idle_minutes", 30),
-        "session_lifetime_hours": settings.get("praxcloud.operator_lifetime_hours", 12),
+        "idle_timeout_minutes": settings_of(settings).operator_idle_minutes,
+        "session_lifetime_hours": settings_of(settings).operator_lifetime_hours,
     }))
 
 

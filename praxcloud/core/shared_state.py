@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .config import setting_int
+from .settings import settings_of
 from .tenancy import SLUG_RE
 
 log = logging.getLogger(__name__)
@@ -371,13 +371,13 @@ class RedisBackend:
 
 def build_shared_state(settings) -> SharedState:
     """The store named by ``praxcloud.shared_state_url``."""
-    url = str(settings.get("praxcloud.shared_state_url") or "memory://").strip()
-    prefix = str(settings.get("praxcloud.shared_state_prefix") or DEFAULT_PREFIX)
+    url = settings_of(settings).shared_state_url
+    prefix = settings_of(settings).shared_state_prefix
     scheme = url.split("://", 1)[0]
     if scheme == "memory":
         return SharedState(MemoryBackend(), prefix)
     if scheme in ("redis", "rediss", "unix"):
-        timeout = setting_int(settings, "praxcloud.shared_state_timeout_ms", 2000) / 1000.0
+        timeout = settings_of(settings).shared_state_timeout_ms / 1000.0
         return SharedState(RedisBackend(url, timeout), prefix)
     raise ValueError(f"praxcloud.shared_state_url: unsupported store {scheme!r} "
                      "(use memory:// or redis://)")

@@ -15,11 +15,11 @@ from contextlib import contextmanager
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from .config import setting_int
 from .crypto import KeyRing, seal, unseal
 from .db import EngineCache, make_engine, session_factory
 from .fields import attach
 from .models import Tenant
+from .settings import settings_of
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
 # Path segments the platform itself uses; no tenant may take them.
@@ -49,24 +49,24 @@ class Tenancy:
     def __init__(self, settings, keyring: KeyRing):
         self.settings = settings
         self.keyring = keyring
-        self.platform_engine = make_engine(settings["praxcloud.platform_db_url"])
+        self.platform_engine = make_engine(settings_of(settings).required("platform_db_url"))
         self.platform_sessions = session_factory(self.platform_engine)
         # Set once the plugin host exists (install_services): a FieldCodecResolver.
         self.field_codecs = None
         self.engines = EngineCache(
-            setting_int(settings, "praxcloud.tenant_engines_max", 64),
+            settings_of(settings).tenant_engines_max,
             engine_kwargs=self._pool_kwargs(settings),
         )
 
     @staticmethod
     def _pool_kwargs(settings) -> dict:
-        if not str(settings.get("praxcloud.tenant_db_backend", "sqlite")).startswith("postgres"):
+        if settings_of(settings).tenant_db_backend != "postgresql":
             return {}
         # Many small pools rather than few large ones: each tenant gets a
         # handful of connections; the LRU bounds how many pools exist.
         return {
-            "pool_size": setting_int(settings, "praxcloud.tenant_pool_size", 2),
-            "max_overflow": setting_int(settings, "praxcloud.tenant_pool_overflow", 4),
+            "pool_size": settings_of(settings).tenant_pool_size,
+            "max_overflow": settings_of(settings).tenant_pool_overflow,
             "pool_recycle": 1800,
         }
 

@@ -16,8 +16,9 @@ from pyramid.interfaces import IResponse
 from pyramid.response import Response
 from pyramid.tweens import EXCVIEW
 
-from .config import setting_int, setting_list
+from .config import setting_list
 from .errors import ApiError, json_error
+from .settings import settings_of
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ CSP = (
 
 
 def security_headers_factory(handler, registry):
-    hsts = registry.settings.get("praxcloud.hsts_bool", False)
+    hsts = settings_of(registry).hsts
 
     def security_headers(request):
         try:
@@ -60,7 +61,7 @@ def security_headers_factory(handler, registry):
 
 
 def body_limit_factory(handler, registry):
-    limit = setting_int(registry.settings, "praxcloud.max_body_bytes", 1024 * 1024)
+    limit = settings_of(registry).max_body_bytes
 
     def body_limit(request):
         raw_length = request.environ.get("CONTENT_LENGTH", "")
@@ -179,8 +180,6 @@ def _denied(request, status, code, message):
 
 def includeme(config) -> None:
     settings = config.registry.settings
-    settings["praxcloud.hsts_bool"] = str(settings.get("praxcloud.hsts", "false")).lower() in (
-        "true", "1", "yes")
     # pyramid_tm would otherwise ask the security policy for the user id in
     # its own tween, above the exception views: an unknown or suspended
     # tenant raised there escapes every error view as a bare 500. The

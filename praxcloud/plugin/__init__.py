@@ -28,6 +28,7 @@ from ..core.auth import AuthenticationFailed, LoginRefused, SecondFactorFailed
 from ..core.crypto import KeyError_ as SealedValueError
 from ..core.shared_state import SharedStateError
 from ..core.stepup import ReauthFailed, ReauthRequired
+from ..core.settings import SettingsError
 
 # --- Models and column types for a plugin's tables ---------------------------------
 from ..core.models import KIND_API, KIND_CONSOLE, AuditEvent, Group, LoginChallenge, Record, User
@@ -61,6 +62,9 @@ from ..core.assets import add_assets
 # --- OpenAPI: a plugin's part of the served document (praxcloud_openapi) -----------
 from ..core.api.document import ID_PARAM, error_response, json_response, operation, ref
 from ..core.api.document import no_content as no_content_response
+
+# --- Platform settings (the ini): the core's, typed, and a plugin's own ----------
+from ..core.settings import PraxSettings, plugin_ini_settings, settings_of
 
 # --- Login, second factors, step-up ------------------------------------------------
 from ..core.auth import check_login_allowed, load_challenge, open_session, second_factors
@@ -119,7 +123,7 @@ __all__ = [
     "hookimpl",
     # exceptions
     "ApiError", "AuthenticationFailed", "LoginRefused", "ReauthFailed", "ReauthRequired",
-    "SealedValueError", "SecondFactorFailed", "SharedStateError", "error_body",
+    "SealedValueError", "SecondFactorFailed", "SettingsError", "SharedStateError", "error_body",
     # models
     "AuditEvent", "Group", "KIND_API", "KIND_CONSOLE", "LoginChallenge", "NAMING_CONVENTION",
     "Record", "TotpDeviceColumns", "UTCDateTime", "User", "WebauthnChallengeColumns",
@@ -132,6 +136,8 @@ __all__ = [
     "no_content", "object_id", "redirect", "safe_next", "sentence",
     # OpenAPI
     "ID_PARAM", "error_response", "json_response", "no_content_response", "operation", "ref",
+    # platform settings
+    "PraxSettings", "plugin_ini_settings", "settings_of",
     # login, second factors, step-up
     "check_login_allowed", "confirm_password", "enrolment_done", "finish_login",
     "load_challenge", "notify_user", "open_session", "reevaluate_sessions",

@@ -9,9 +9,12 @@ the console log must show no Content-Security-Policy violation.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from praxcloud.core.models import Operator
+from praxcloud.core.settings import install_settings, settings_of
 from tests.e2e.test_console_browser import (  # noqa: F401 - fixtures used by name
     Tour,
     browser,
@@ -50,8 +53,8 @@ def usb_key(browser):  # noqa: F811 - the imported fixture
 def test_enrol_a_key_when_required_then_log_in_with_it(
         server, usb_key, registry, backend):  # noqa: F811 - the imported fixture
     # The browser reaches the server at its own port: that is the platform's address.
-    registry.settings["praxcloud.base_url"] = server
-    registry.settings["praxcloud.operator_mfa_required"] = "true"
+    install_settings(registry, replace(settings_of(registry), base_url=server,
+                                       operator_mfa_required=True))
     with registry.tenancy.platform_session() as platform_db:
         platform_db.add(Operator(email=OPERATOR_EMAIL, password_hash=registry.password_context
                                  .hash(OPERATOR_PASSWORD)))

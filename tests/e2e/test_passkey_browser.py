@@ -13,10 +13,12 @@ Content-Security-Policy violation and no failed asset.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
 from praxcloud.core import contracts
+from praxcloud.core.settings import install_settings, settings_of
 from tests.conftest import PASSWORD
 from tests.e2e.test_console_browser import (  # noqa: F401 - fixtures used by name
     ARTIFACTS,
@@ -57,7 +59,7 @@ def test_register_a_passkey_and_sign_in_with_it(server, laptop, registry, backen
                                                 monkeypatch):
     # The relying party is the platform's configured address, as in a deployment: here the
     # test server's (its port is known only now).
-    monkeypatch.setitem(registry.settings, "praxcloud.base_url", server)
+    install_settings(registry, replace(settings_of(registry), base_url=server))
     contracts.enable(registry, "acme", "mfa_webauthn", {"passwordless": True})
     tour = PasskeyTour(laptop, server, backend)
 

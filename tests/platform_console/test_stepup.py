@@ -8,11 +8,13 @@ outright, with no way for them to confirm.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import func, select, update
 
 from praxcloud.core.models import Operator, OperatorSession, utcnow
+from praxcloud.core.settings import install_settings, settings_of
 from praxcloud.core.stepup import MAX_REAUTH_FAILURES, REAUTH_WINDOW
 
 from .conftest import OPERATOR_PASSWORD, csrf_of
@@ -88,7 +90,7 @@ def test_five_wrong_operator_passwords_end_the_session(operator, registry, tenan
 
 def test_a_stale_operator_confirms_before_changing_factors_even_while_held_on_enrolment(
         operator, registry):
-    registry.settings["praxcloud.operator_mfa_required"] = "true"
+    install_settings(registry, replace(settings_of(registry), operator_mfa_required=True))
     page = operator.get("/platform/account/security")
     age_operator_sessions(registry)
     asked = operator.post("/platform/account/security/totp", {"csrf_token": csrf_of(page)},

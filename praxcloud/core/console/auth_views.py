@@ -29,6 +29,7 @@ from ..mfa import options as mfa_options
 from ..models import KIND_CONSOLE
 from ..request_context import require_tenant
 from ..security import tenant_sessions
+from ..settings import settings_of
 from .common import (
     FORM_INVALID,
     clear_session_cookie,
@@ -60,7 +61,7 @@ def _set_mfa_cookie(request, response, token: str) -> None:
     response.set_cookie(
         MFA_COOKIE, token, path=_mfa_cookie_path(request), httponly=True, samesite="Lax",
         max_age=int(MFA_TOKEN_LIFETIME.total_seconds()),
-        secure=request.registry.settings.get("praxcloud.secure_cookies_bool", False),
+        secure=settings_of(request).secure_cookies,
     )
 
 

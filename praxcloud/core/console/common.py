@@ -11,6 +11,7 @@ from ..errors import ApiError
 from ..forms import FORM_INVALID, sentence  # noqa: F401 - re-exported
 from ..permissions import AUDIT_READ, RECORDS_READ, SETTINGS_MANAGE, USERS_MANAGE
 from ..security import CONSOLE_COOKIE
+from ..settings import settings_of
 from ..text_rules import has_control_chars  # noqa: F401 - re-exported
 
 # (title, route, permission) in menu order; plugins add theirs via praxcloud_menu_links.
@@ -60,7 +61,7 @@ def show_notice(request) -> None:
 def set_session_cookie(request, response, token: str) -> None:
     response.set_cookie(
         CONSOLE_COOKIE, token, path=f"/{request.tenant.slug}", httponly=True,
-        secure=request.registry.settings.get("praxcloud.secure_cookies_bool", False),
+        secure=settings_of(request).secure_cookies,
         samesite="Lax",
     )
 

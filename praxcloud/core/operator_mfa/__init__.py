@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
 
-from ..config import setting_bool
 from ..models import Operator, OperatorPendingLogin, OperatorTotp, OperatorWebauthnKey, utcnow
+from ..settings import settings_of
 from ..tokens import hash_token, new_token
 
 PENDING_LIFETIME = dt.timedelta(minutes=5)
@@ -53,7 +53,7 @@ def factors_of(db, operator_id: int) -> Factors:
 
 
 def is_required(settings) -> bool:
-    return setting_bool(settings, "praxcloud.operator_mfa_required", False)
+    return settings_of(settings).operator_mfa_required
 
 
 # Pending logins: a right password waiting for its second factor ----------------

@@ -23,7 +23,7 @@ import logging
 import math
 from dataclasses import dataclass
 
-from ..config import setting_int
+from ..settings import settings_of
 from ..shared_state import SharedStateError
 
 log = logging.getLogger(__name__)
@@ -60,11 +60,9 @@ class LimitSettings:
     @classmethod
     def from_settings(cls, settings) -> LimitSettings:
         return cls(
-            per_address=setting_int(settings, "praxcloud.operator_login_max_attempts", 10),
-            per_account=setting_int(settings,
-                                    "praxcloud.operator_login_max_attempts_per_account", 30),
-            window_seconds=60 * setting_int(settings,
-                                            "praxcloud.operator_login_window_minutes", 15),
+            per_address=settings_of(settings).operator_login_max_attempts,
+            per_account=settings_of(settings).operator_login_max_attempts_per_account,
+            window_seconds=60 * settings_of(settings).operator_login_window_minutes,
         )
 
 
@@ -79,7 +77,7 @@ class OperatorLoginLimit:
 
     def __init__(self, request, login: str):
         self.request = request
-        self.limits = LimitSettings.from_settings(request.registry.settings)
+        self.limits = LimitSettings.from_settings(request.registry)
         self.state = request.registry.shared_state.namespace(NAMESPACE)
         who = login_key(login)
         address = (request.client_addr or "unknown")[:64]

@@ -25,6 +25,7 @@ from webauthn.helpers.structs import PublicKeyCredentialDescriptor, ResidentKeyR
 
 from .. import webauthn_ceremony as ceremony
 from ..models import Operator, OperatorWebauthnChallenge, OperatorWebauthnKey, utcnow
+from ..settings import settings_of
 from ..webauthn_ceremony import WebauthnRefused as KeyRefused
 from ..webauthn_ceremony import parse_credential_text
 
@@ -47,7 +48,7 @@ class RelyingParty:
 
 def relying_party(settings) -> RelyingParty:
     """The RP ID and origin from ``praxcloud.base_url``; refused when it is not set."""
-    site = ceremony.site_of(str(settings.get("praxcloud.base_url") or "").strip())
+    site = ceremony.site_of(settings_of(settings).base_url or "")
     if site is None:
         raise KeyRefused("security keys need praxcloud.base_url to be set; ask the platform's "
                          "administrator", "webauthn_unavailable")
@@ -134,7 +135,7 @@ def registration_options(request, operator: Operator, session_id: int) -> str:
     """PublicKeyCredentialCreationOptions as JSON text, for webauthn.js."""
     if count_of(request.dbsession, operator.id) >= MAX_KEYS:
         raise KeyRefused(f"at most {MAX_KEYS} security keys per operator", "too_many_keys")
-    rp = relying_party(request.registry.settings)
+    rp = relying_party(request.registry)
     options = ceremony.registration_options(
         rp_id=rp.id, rp_name=RP_NAME, user_name=operator.email,
         user_id=user_handle(request, operator), user_display_name=operator.email,
@@ -150,7 +151,7 @@ def register(request, operator: Operator, session_id: int, name, credential_text
     name = clean_name(name)
     credential = parse_credential_text(credential_text)
     expected = _spend(request, PURPOSE_REGISTER, credential, operator.id, session_id)
-    rp = relying_party(request.registry.settings)
+    rp = relying_party(request.registry)
     verified = ceremony.verify_registration(credential, challenge=expected, rp_id=rp.id,
                                             origins=rp.origin, refused=_refused)
     db = request.dbsession
@@ -172,7 +173,7 @@ def register(request, operator: Operator, session_id: int, name, credential_text
 
 def login_options(request, operator: Operator, pending_id: int) -> str:
     """PublicKeyCredentialRequestOptions (JSON text) for the operator's keys."""
-    rp = relying_party(request.registry.settings)
+    rp = relying_party(request.registry)
     options = ceremony.authentication_options(
         rp_id=rp.id, allow=_descriptors(request.dbsession, operator.id), require_uv=False,
         timeout=CHALLENGE_LIFETIME)
@@ -192,7 +193,7 @@ def verify_login(request, operator: Operator, pending_id: int, credential_text) 
     if row is None:
         raise KeyRefused("this security key is not registered for the account",
                          "webauthn_unknown_credential")
-    rp = relying_party(request.registry.settings)
+    rp = relying_party(request.registry)
     presented = ceremony.verify_assertion(
         parsed, challenge=expected, rp_id=rp.id, origins=rp.origin, public_key=row.public_key,
         require_uv=False, refused=_refused)

@@ -166,7 +166,7 @@ def open_session(request, operator: Operator, next_url: str | None, method: str)
                                    request.user_agent)
     operator.last_login_at = utcnow()
     audit(request, "operator.login", operator.email, details={"method": method})
-    if is_required(request.registry.settings) and not factors_of(request.dbsession,
+    if is_required(request.registry) and not factors_of(request.dbsession,
                                                                   operator.id).any:
         # First login under the requirement: set up a second factor before anything else.
         response = redirect(request, "platform.security")

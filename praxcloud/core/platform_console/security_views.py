@@ -47,7 +47,7 @@ def confine_until_enrolled(event) -> None:
     before the last factor was removed elsewhere, are held too.
     """
     request = event.request
-    if area(request) != "platform" or not is_required(request.registry.settings):
+    if area(request) != "platform" or not is_required(request.registry):
         return
     route = request.matched_route.name if request.matched_route else None
     if route in ENROLMENT_ROUTES:
@@ -80,7 +80,7 @@ def _security_page(request, errors: dict | None = None) -> dict:
         "factors": factors,
         "totp_pending": service.pending_secret(operator) is not None,
         "keys": keys.keys_of(request.dbsession, operator.id),
-        "required": is_required(request.registry.settings),
+        "required": is_required(request.registry),
         "errors": errors or {},
         "section": "security",
     }
@@ -226,7 +226,7 @@ def _last_factor(request) -> bool:
     operator = _operator(request)
     factors = factors_of(request.dbsession, operator.id)
     several_keys = len(keys.keys_of(request.dbsession, operator.id)) > 1
-    return is_required(request.registry.settings) and factors.count <= 1 and not several_keys
+    return is_required(request.registry) and factors.count <= 1 and not several_keys
 
 
 def _removal_refused(request):

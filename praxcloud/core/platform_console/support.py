@@ -21,6 +21,7 @@ from ..durable import side_engine
 from ..forms import FORM_INVALID, sentence  # noqa: F401 - re-exported
 from ..models import PlatformAuditEvent, Tenant, utcnow
 from ..security import OPERATOR_COOKIE
+from ..settings import settings_of
 
 # The pending login between a right password and the second factor.
 PENDING_LOGIN_COOKIE = "praxcloud_operator_login"
@@ -53,7 +54,7 @@ def safe_next(value: str | None) -> str | None:
 def set_operator_cookie(request, response, token: str) -> None:
     response.set_cookie(
         OPERATOR_COOKIE, token, path="/platform", httponly=True,
-        secure=request.registry.settings.get("praxcloud.secure_cookies_bool", False),
+        secure=settings_of(request).secure_cookies,
         samesite="Lax",
     )
 
@@ -65,7 +66,7 @@ def clear_operator_cookie(response) -> None:
 def set_pending_login_cookie(request, response, token: str) -> None:
     response.set_cookie(
         PENDING_LOGIN_COOKIE, token, path="/platform/login", httponly=True,
-        secure=request.registry.settings.get("praxcloud.secure_cookies_bool", False),
+        secure=settings_of(request).secure_cookies,
         samesite="Strict",
     )
 

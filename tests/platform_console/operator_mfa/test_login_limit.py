@@ -10,9 +10,11 @@ from __future__ import annotations
 import multiprocessing
 import queue
 import uuid
+from dataclasses import replace
 
 import pytest
 
+from praxcloud.core.settings import install_settings, settings_of
 from praxcloud.core.shared_state import build_shared_state
 from tests.conftest import REDIS_URL, need
 from tests.shared_state.test_shared_state import redis_cleanup
@@ -66,7 +68,8 @@ def test_another_login_and_another_address_are_counted_apart(app, testapp, make_
 
 def test_the_account_limit_holds_across_addresses(app, make_operator, registry):
     make_operator()
-    registry.settings["praxcloud.operator_login_max_attempts_per_account"] = "12"
+    install_settings(registry, replace(settings_of(registry),
+                                       operator_login_max_attempts_per_account=12))
     for n in range(12):
         operator_login(client(app, REMOTE_ADDR=f"192.0.2.{n + 1}"), password=WRONG, status=401)
     operator_login(client(app, REMOTE_ADDR="198.51.100.1"), status=429)
@@ -188,7 +191,9 @@ def test_processes_racing_on_one_redis_get_ten_answers_checked_in_all(
                                      "praxcloud.operator_login_window_minutes"])
 def test_the_limit_follows_its_settings(testapp, make_operator, registry, setting):
     make_operator()
-    registry.settings[setting] = "3" if setting.endswith("attempts") else "2"
+    value = 3 if setting.endswith("attempts") else 2
+    field = setting[len("praxcloud."):]
+    install_settings(registry, replace(settings_of(registry), **{field: value}))
     attempts = 3 if setting.endswith("attempts") else 10
     for _ in range(attempts):
         operator_login(testapp, password=WRONG, status=401)

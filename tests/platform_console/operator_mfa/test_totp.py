@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
 
 from praxcloud.core.models import OperatorPendingLogin, OperatorTotp, Tenant, utcnow
 from praxcloud.core.security import OPERATOR_COOKIE
+from praxcloud.core.settings import install_settings, settings_of
 
 from ..conftest import OPERATOR_EMAIL, OPERATOR_PASSWORD, csrf_of, operator_login
 from ..test_auth import platform_events
@@ -139,7 +141,7 @@ def test_removing_the_app_needs_the_password(operator, registry, clock, backend)
 
 @pytest.fixture
 def required(registry):
-    registry.settings["praxcloud.operator_mfa_required"] = "true"
+    install_settings(registry, replace(settings_of(registry), operator_mfa_required=True))
     return registry
 
 
