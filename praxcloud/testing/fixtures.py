@@ -135,12 +135,10 @@ def make_tenant(registry, enable_plugin):
     from praxcloud.core.provisioning import all_tenants, create_tenant
 
     def make(slug: str = "acme", name: str | None = None, plugins: dict | None = None):
-        made = create_tenant(registry.tenancy, slug, name or slug.title())
-        if not plugins:
-            return made
-        for plugin_name, plugin_settings in plugins.items():
+        create_tenant(registry.tenancy, slug, name or slug.title())
+        for plugin_name, plugin_settings in (plugins or {}).items():
             enable_plugin(slug, plugin_name, plugin_settings)
-        # Read again: the row made above does not know its new contract lines.
+        # Read back with its contract lines loaded (``enabled_plugins`` works detached).
         return next(t for t in all_tenants(registry.tenancy) if t.slug == slug)
     return make
 
