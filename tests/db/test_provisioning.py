@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 
 from praxcloud.core import provisioning
 from praxcloud.core.provisioning import all_tenants, create_tenant, db_name_for
-from tests.conftest import POSTGRES_URL
+from praxcloud.testing import POSTGRES_URL
 
 
 class MigrationBroke(RuntimeError):
