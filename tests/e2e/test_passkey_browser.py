@@ -17,7 +17,7 @@ import re
 import pytest
 
 from praxcloud.core import contracts
-from tests.conftest import PASSWORD
+from praxcloud.testing import PASSWORD
 from tests.e2e.test_console_browser import (  # noqa: F401 - fixtures used by name
     ARTIFACTS,
     Tour,
