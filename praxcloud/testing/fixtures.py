@@ -81,18 +81,11 @@ def settings(tmp_path, backend, request) -> dict:
 @pytest.fixture
 def app(settings):
     """The WSGI app built from ``settings`` with the installed plugins, its platform migrated."""
-    from praxcloud import main
-    from praxcloud.core.migrations import upgrade_platform
-    from praxcloud.core.provisioning import all_tenants, delete_tenant
+    from .app import build_app, close_app
 
-    wsgi = main({}, **settings)
-    upgrade_platform(wsgi.registry.tenancy.platform_engine)
+    wsgi = build_app(settings)
     yield wsgi
-    if settings["praxcloud.tenant_db_backend"] == "postgresql":
-        # Tenants on PostgreSQL are databases and roles that outlive the test.
-        for tenant in all_tenants(wsgi.registry.tenancy):
-            delete_tenant(wsgi.registry.tenancy, tenant.slug)
-    wsgi.registry.tenancy.dispose()
+    close_app(wsgi)
 
 
 @pytest.fixture
