@@ -1,7 +1,7 @@
 """Tenants are made by the least-privileged admin role, and a failed attempt leaves nothing.
 
 On PostgreSQL the app's ``praxcloud.tenant_admin_url`` is the role production.ini
-documents (CREATEDB, CREATEROLE, no superuser; see tests/conftest.py); the
+documents (CREATEDB, CREATEROLE, no superuser; see praxcloud/testing/postgres.py); the
 superuser URL of the test run only looks at what exists.
 """
 
