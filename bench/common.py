@@ -23,48 +23,27 @@ if str(ROOT) not in sys.path:
     # For tests.plugin_host.install_hello (installing the example plugin).
     sys.path.insert(0, str(ROOT))
 
-from praxcloud import main  # noqa: E402
-from praxcloud.core.crypto import encode_key, generate_key  # noqa: E402
-from praxcloud.core.migrations import upgrade_platform  # noqa: E402
 from praxcloud.core.provisioning import create_tenant  # noqa: E402
 from praxcloud.core.records import create as create_record  # noqa: E402
 from praxcloud.core.scripting import tenant_request  # noqa: E402
 from praxcloud.core.user_admin import create_user  # noqa: E402
+from praxcloud.testing import PASSWORD, api_login, base_settings, bearer  # noqa: E402
+from praxcloud.testing.app import build_app  # noqa: E402, F401 - the benchmarks build from here
+from praxcloud.testing.clients import new_testapp  # noqa: E402
 
-PASSWORD = "bench horse battery staple"
 EMAIL = "bench@bench.test"
 RECORDS_URL = "/api/v1/{slug}/records?per_page=50"
 
 
 def bench_settings(directory: Path, **extra) -> dict:
-    """SQLite platform and tenants under ``directory``; cheap password hashing (setup only)."""
-    return {
-        "praxcloud.platform_db_url": f"sqlite:///{directory}/platform.sqlite",
-        "praxcloud.tenant_db_backend": "sqlite",
-        "praxcloud.tenant_data_dir": str(directory / "tenants"),
-        "praxcloud.master_key": encode_key(generate_key()),
-        # Logins happen during set-up only; the measured request checks a token.
-        "praxcloud.argon2.rounds": "1",
-        "praxcloud.argon2.memory_cost": "1024",
-        "praxcloud.mail_backend": "folder",
-        "mail.top_level_directory": str(directory / "mail"),
-        "praxcloud.base_url": "http://localhost",
-        "praxcloud.celery_eager": "true",
-        "pyramid.reload_templates": "false",
-        **extra,
-    }
-
-
-def build_app(settings: dict):
-    wsgi = main({}, **settings)
-    upgrade_platform(wsgi.registry.tenancy.platform_engine)
-    return wsgi
+    """praxcloud.testing's settings (SQLite under ``directory``, cheap password hashing for the
+    set-up's logins: the measured requests check a token), with Celery tasks run inline."""
+    return {**base_settings(directory), "praxcloud.celery_eager": "true", **extra}
 
 
 def client(wsgi) -> webtest.TestApp:
     # No WSGI lint: it is checking, not serving, and would dominate the timing.
-    return webtest.TestApp(wsgi, lint=False, extra_environ={"HTTP_HOST": "localhost",
-                                                            "REMOTE_ADDR": "127.0.0.1"})
+    return new_testapp(wsgi, lint=False)
 
 
 def make_tenant_with_records(registry, slug: str, records: int = 60) -> None:
@@ -81,9 +60,7 @@ def make_tenant_with_records(registry, slug: str, records: int = 60) -> None:
 
 
 def login(app: webtest.TestApp, slug: str) -> dict:
-    token = app.post_json(f"/api/v1/{slug}/auth/login",
-                          {"email": EMAIL, "password": PASSWORD}).json["token"]
-    return {"Authorization": f"Bearer {token}"}
+    return bearer(api_login(app, slug, EMAIL))
 
 
 def peak_memory_mb() -> float:

@@ -81,18 +81,11 @@ def settings(tmp_path, backend, request) -> dict:
 @pytest.fixture
 def app(settings):
     """The WSGI app built from ``settings`` with the installed plugins, its platform migrated."""
-    from praxcloud import main
-    from praxcloud.core.migrations import upgrade_platform
-    from praxcloud.core.provisioning import all_tenants, delete_tenant
+    from .app import build_app, close_app
 
-    wsgi = main({}, **settings)
-    upgrade_platform(wsgi.registry.tenancy.platform_engine)
+    wsgi = build_app(settings)
     yield wsgi
-    if settings["praxcloud.tenant_db_backend"] == "postgresql":
-        # Tenants on PostgreSQL are databases and roles that outlive the test.
-        for tenant in all_tenants(wsgi.registry.tenancy):
-            delete_tenant(wsgi.registry.tenancy, tenant.slug)
-    wsgi.registry.tenancy.dispose()
+    close_app(wsgi)
 
 
 @pytest.fixture
@@ -135,12 +128,10 @@ def make_tenant(registry, enable_plugin):
     from praxcloud.core.provisioning import all_tenants, create_tenant
 
     def make(slug: str = "acme", name: str | None = None, plugins: dict | None = None):
-        made = create_tenant(registry.tenancy, slug, name or slug.title())
-        if not plugins:
-            return made
-        for plugin_name, plugin_settings in plugins.items():
+        create_tenant(registry.tenancy, slug, name or slug.title())
+        for plugin_name, plugin_settings in (plugins or {}).items():
             enable_plugin(slug, plugin_name, plugin_settings)
-        # Read again: the row made above does not know its new contract lines.
+        # Read back with its contract lines loaded (``enabled_plugins`` works detached).
         return next(t for t in all_tenants(registry.tenancy) if t.slug == slug)
     return make
 
@@ -148,8 +139,8 @@ def make_tenant(registry, enable_plugin):
 @pytest.fixture
 def make_user(registry):
     """``make_user(slug, email, password=PASSWORD, groups=("staff",))``: an active user's id."""
-    from praxcloud.core.accounts import create_user
     from praxcloud.core.scripting import tenant_request
+    from praxcloud.core.user_admin import create_user
 
     def make(slug: str, email: str, password: str = PASSWORD, groups=("staff",)) -> int:
         with tenant_request(registry, slug) as request:

@@ -9,7 +9,6 @@ app on the same databases to check what the commands did.
 from __future__ import annotations
 
 import re
-import secrets
 import shutil
 import sys
 import textwrap
@@ -19,10 +18,10 @@ import pytest
 import webtest
 from click.testing import CliRunner, Result
 from pyramid.paster import get_app
-from sqlalchemy import create_engine, text
 
 from praxcloud.cli import cli
-from tests.conftest import base_settings
+from praxcloud.testing import base_settings
+from praxcloud.testing.postgres import postgres_settings
 
 PASSWORD_ENV = "PRAXCLOUD_PASSWORD"
 
@@ -208,18 +207,7 @@ def plugin_dist(tmp_path, monkeypatch) -> PluginDistribution:
 @pytest.fixture
 def pg_ini(tmp_path, postgres_platform_url, postgres_tenant_admin_url):
     """An ini on the real server: a fresh platform schema, tenants as databases and roles."""
-    engine = create_engine(postgres_platform_url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+    settings = {**base_settings(tmp_path),
+                **postgres_settings(postgres_platform_url, postgres_tenant_admin_url)}
     # The session fixture drops every database and role with this prefix at the end.
-    prefix = postgres_platform_url.rsplit("/", 1)[1] + f"_t_{secrets.token_hex(2)}_"
-    settings = {
-        **base_settings(tmp_path),
-        "praxcloud.platform_db_url": postgres_platform_url,
-        "praxcloud.tenant_db_backend": "postgresql",
-        "praxcloud.tenant_admin_url": postgres_tenant_admin_url,
-        "praxcloud.tenant_db_prefix": prefix,
-    }
-    return write_ini(tmp_path / "postgres.ini", settings), prefix
+    return write_ini(tmp_path / "postgres.ini", settings), settings["praxcloud.tenant_db_prefix"]

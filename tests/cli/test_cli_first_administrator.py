@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from praxcloud.core.models import PlatformAuditEvent
-from tests.conftest import api_login
+from praxcloud.testing import api_login
 
 from .conftest import write_ini
 

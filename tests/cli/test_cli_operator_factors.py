@@ -13,7 +13,7 @@ from praxcloud.core.models import (
     PlatformAuditEvent,
     utcnow,
 )
-from tests.conftest import PASSWORD
+from praxcloud.testing import PASSWORD
 
 
 def login(client, email="ops@example.org"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from praxcloud.core.models import Operator, PlatformAuditEvent
-from tests.conftest import PASSWORD, api_login, bearer
+from praxcloud.testing import PASSWORD, api_login, bearer
 
 from .conftest import printed_password
 

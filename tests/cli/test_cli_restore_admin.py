@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 
 from praxcloud.core.models import AuditEvent, Group, PlatformAuditEvent, User
 from praxcloud.core.scripting import tenant_request
-from tests.conftest import PASSWORD, api_login, bearer
+from praxcloud.testing import PASSWORD, api_login, bearer
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, select, text
 
 from praxcloud.core.models import PlatformAuditEvent
-from tests.conftest import PASSWORD, POSTGRES_URL, api_login
+from praxcloud.testing import PASSWORD, POSTGRES_URL, api_login
 
 from .conftest import Praxcloud
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSWORD, api_login, bearer
+from praxcloud.testing import PASSWORD, api_login, bearer
 
 NEW_PASSWORD = "a different long passphrase"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from praxcloud.core.security import CONSOLE_COOKIE
-from tests.conftest import PASSWORD
+from praxcloud.testing import PASSWORD
 
 
 def login(testapp, email: str, password: str = PASSWORD, slug: str = "acme",

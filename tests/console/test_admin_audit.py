@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from tests.conftest import PASSWORD
+from praxcloud.testing import PASSWORD
 from tests.console.admin_support import add_audit_event, audit_events, console_login, field_error
 
 DAY = dt.datetime(2024, 3, 10, 12, 0, tzinfo=dt.UTC)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from praxcloud.core.models import AuditEvent, AuthSession
 from praxcloud.core.scripting import tenant_request
-from tests.conftest import PASSWORD, api_login, bearer
+from praxcloud.testing import PASSWORD, api_login, bearer
 from tests.console.conftest import alert_text, field_error, login, session_cookie
 
 NEW_PASSWORD = "another good pass phrase"

@@ -10,7 +10,7 @@ from praxcloud.core.hookspecs import hookimpl
 from praxcloud.core.models import AuditEvent, AuthSession, User
 from praxcloud.core.scripting import tenant_request
 from praxcloud.core.security import CONSOLE_COOKIE
-from tests.conftest import PASSWORD
+from praxcloud.testing import PASSWORD
 from tests.console.conftest import alert_text, login, session_cookie
 
 INVALID = "The e-mail address or password is not right."

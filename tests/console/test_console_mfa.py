@@ -17,7 +17,7 @@ from praxcloud.core.hookspecs import hookimpl
 from praxcloud.core.models import AuditEvent, LoginChallenge, utcnow
 from praxcloud.core.scripting import tenant_request
 from praxcloud.core.security import CONSOLE_COOKIE
-from tests.conftest import PASSWORD
+from praxcloud.testing import PASSWORD
 from tests.console.conftest import alert_text, login, session_cookie
 
 MFA_COOKIE = "praxcloud_mfa"

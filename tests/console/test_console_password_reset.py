@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from praxcloud.core.hookspecs import hookimpl
 from praxcloud.core.models import AuthSession, PasswordReset, utcnow
 from praxcloud.core.scripting import tenant_request
-from tests.conftest import PASSWORD
+from praxcloud.testing import PASSWORD
 from tests.console.conftest import (
     alert_text,
     field_error,

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from praxcloud.core.local_auth import find_user_by_email
 from praxcloud.core.models import INVITATION_LINK, PasswordReset, utcnow
 from praxcloud.core.scripting import tenant_request
-from tests.conftest import PASSWORD, api_login, bearer
+from praxcloud.testing import PASSWORD, api_login, bearer
 from tests.console.admin_support import audit_events, console_login, mail_text
 from tests.console.conftest import mail_files
 

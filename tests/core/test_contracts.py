@@ -6,7 +6,7 @@ from praxcloud.core import contracts
 from praxcloud.core.models import AuditEvent, Tenant, TenantPlugin
 from praxcloud.core.provisioning import set_status
 from praxcloud.core.scripting import tenant_request
-from tests.conftest import api_login, bearer
+from praxcloud.testing import api_login, bearer
 
 
 def _add_contract_line(registry, slug, plugin):

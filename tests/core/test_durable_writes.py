@@ -14,9 +14,9 @@ from sqlalchemy import select, update
 from praxcloud.core.auth import LoginRefused, SecondFactorFailed
 from praxcloud.core.hookspecs import hookimpl
 from praxcloud.core.models import LoginChallenge, User
+from praxcloud.testing import PASSWORD
 from tests.api.conftest import audit_events, tenant_db
 from tests.concurrency import within
-from tests.conftest import PASSWORD
 
 # Far below SQLite's 30-second busy timeout; the request itself takes well under a second.
 PATIENCE = 10

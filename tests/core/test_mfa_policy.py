@@ -16,8 +16,8 @@ from praxcloud.core.mfa import ENROL_ACTION, enrolment_done
 from praxcloud.core.models import KIND_API
 from praxcloud.core.scripting import tenant_request
 from praxcloud.core.security import Identity, tenant_sessions
+from praxcloud.testing import api_login, bearer
 from tests.api.conftest import audit_events, login, set_tenant_settings
-from tests.conftest import api_login, bearer
 from tests.console.conftest import login as console_login
 from tests.console.conftest import mail_files
 

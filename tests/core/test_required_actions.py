@@ -4,7 +4,7 @@ from praxcloud.core.auth import clear_required_action
 from praxcloud.core.hookspecs import hookimpl
 from praxcloud.core.scripting import tenant_request
 from praxcloud.core.security import tenant_sessions
-from tests.conftest import PASSWORD, bearer
+from praxcloud.testing import PASSWORD, bearer
 
 
 class EnrolFirst:

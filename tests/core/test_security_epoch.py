@@ -19,8 +19,8 @@ from praxcloud.core.models import AuthSession, User, utcnow
 from praxcloud.core.scripting import tenant_request
 from praxcloud.core.security import reevaluate_sessions
 from praxcloud.core.security_epoch import reevaluate_tenant_sessions
+from praxcloud.testing import PASSWORD, api_login, bearer
 from tests.api.conftest import tenant_db
-from tests.conftest import PASSWORD, api_login, bearer
 from tests.console.conftest import login as console_login
 from tests.core.test_mfa_policy import GOOD_CODE, fake  # noqa: F401 - fake is a fixture
 

@@ -14,9 +14,9 @@ from sqlalchemy import update
 
 from praxcloud.core.models import AuthSession, User, utcnow
 from praxcloud.core.stepup import MAX_REAUTH_FAILURES, REAUTH_WINDOW
+from praxcloud.testing import PASSWORD
 from tests.api.conftest import audit_events, login, tenant_db
 from tests.api.samples import NEW_PASSWORD
-from tests.conftest import PASSWORD
 from tests.console.conftest import login as console_login
 
 USERS = "/api/v1/acme/users"

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from praxcloud.core import contracts
 from praxcloud.core.models import Group
 from praxcloud.core.scripting import tenant_request
+from praxcloud.testing import PASSWORD
 from tests.api.conftest import tenant_db
-from tests.conftest import PASSWORD
 from tests.console.conftest import login as console_login
 from tests.core.test_stepup import age_sessions
 from tests.platform_console.conftest import csrf_of

@@ -1,7 +1,7 @@
 """Tenants are made by the least-privileged admin role, and a failed attempt leaves nothing.
 
 On PostgreSQL the app's ``praxcloud.tenant_admin_url`` is the role production.ini
-documents (CREATEDB, CREATEROLE, no superuser; see tests/conftest.py); the
+documents (CREATEDB, CREATEROLE, no superuser; see praxcloud/testing/postgres.py); the
 superuser URL of the test run only looks at what exists.
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 
 from praxcloud.core import provisioning
 from praxcloud.core.provisioning import all_tenants, create_tenant, db_name_for
-from tests.conftest import POSTGRES_URL
+from praxcloud.testing import POSTGRES_URL
 
 
 class MigrationBroke(RuntimeError):

@@ -30,7 +30,7 @@ from praxcloud.core.models import AuthSession, utcnow
 from praxcloud.core.provisioning import create_tenant
 from praxcloud.core.scripting import tenant_request
 from praxcloud.core.tasks import purge_expired, resolve_task
-from tests.conftest import REDIS_URL, base_settings, need
+from praxcloud.testing import REDIS_URL, base_settings, need
 
 pytestmark = pytest.mark.worker
 

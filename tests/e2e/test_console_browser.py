@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSWORD, need
+from praxcloud.testing import PASSWORD, need
 
 pytestmark = pytest.mark.browser
 

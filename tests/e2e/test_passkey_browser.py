@@ -19,7 +19,7 @@ import pytest
 
 from praxcloud.core import contracts
 from praxcloud.core.settings import install_settings, settings_of
-from tests.conftest import PASSWORD
+from praxcloud.testing import PASSWORD
 from tests.e2e.test_console_browser import (  # noqa: F401 - fixtures used by name
     ARTIFACTS,
     Tour,

@@ -19,7 +19,7 @@ from praxcloud.core.local_auth import find_user_by_email
 from praxcloud.core.models import KIND_CONSOLE
 from praxcloud.core.scripting import tenant_request
 from praxcloud.core.security import CONSOLE_COOKIE, OPERATOR_COOKIE, tenant_sessions
-from tests.conftest import PASSWORD, api_login, bearer
+from praxcloud.testing import PASSWORD, api_login, bearer
 
 from . import sample_plugin
 from .conftest import csrf_of, operator_login

@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, select, text
 from praxcloud.core.models import Tenant
 from praxcloud.core.provisioning import db_name_for
 from praxcloud.core.security import CONSOLE_COOKIE
-from tests.conftest import api_login, bearer
+from praxcloud.testing import api_login, bearer
 
 from .conftest import csrf_of, operator_post
 from .test_segregation import console_cookie_of, fresh_client

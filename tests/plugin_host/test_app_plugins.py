@@ -7,7 +7,7 @@ from pyramid.interfaces import IRoutesMapper
 
 from praxcloud.core import contracts
 from praxcloud.core.plugins import PluginError
-from tests.conftest import PASSWORD, api_login, bearer
+from praxcloud.testing import PASSWORD, api_login, bearer
 from tests.plugin_host.conftest import entry_point, entry_points
 
 UNAVAILABLE = "plugin_unavailable"

@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import text
 
 from praxcloud.core import contracts
+from praxcloud.testing import PASSWORD
 from tests.api.conftest import login
-from tests.conftest import PASSWORD
 from tests.console.admin_support import console_login
 from tests.plugin_host.conftest import entry_points
 from tests.plugin_host.fixtures import sealed_fields

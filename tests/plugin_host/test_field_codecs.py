@@ -14,10 +14,10 @@ from sqlalchemy import text
 
 from praxcloud.core import contracts
 from praxcloud.core.errors import TenantUnavailable
+from praxcloud.testing import PASSWORD, api_login, bearer
 from tests.api.conftest import login
 from tests.api.samples import NEW_PASSWORD
 from tests.api.test_password_reset import mails, reset_token_from
-from tests.conftest import PASSWORD, api_login, bearer
 from tests.console.conftest import login as console_login
 from tests.plugin_host.conftest import entry_points
 from tests.plugin_host.fixtures import sealed_fields

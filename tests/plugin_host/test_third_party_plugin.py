@@ -10,7 +10,7 @@ import pytest
 from praxcloud.core import contracts
 from praxcloud.core.plugins import PluginError
 from praxcloud.core.scripting import tenant_request
-from tests.conftest import api_login, bearer
+from praxcloud.testing import api_login, bearer
 from tests.plugin_host.install_hello import SOURCE, ensure_hello_installed
 
 
@@ -131,3 +131,24 @@ def test_db_upgrade_after_disabling_a_plugin_with_tables(hello_dist, registry, m
                    tenant.enabled_plugins)
     # Enabling it again (and so upgrading its branch) works too.
     contracts.enable(registry, "acme", "hello")
+
+
+def test_the_plugins_own_tests_pass_against_praxcloud_testing(hello_dist, tmp_path):
+    """Its tests/ folder, run as its author runs it: a pytest of its own, in its own folder.
+
+    Its pyproject.toml makes that folder pytest's root, so this repository's
+    conftest files are not loaded: the fixtures come from praxcloud.testing
+    only, through the pytest11 entry point, as for any outside distribution.
+    """
+    import os
+    import subprocess
+
+    environment = {key: value for key, value in os.environ.items()
+                   if not key.startswith(("PYTEST_", "PYTHONPATH"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+         str(SOURCE / "tests")],
+        # Run from elsewhere, so that the installed praxcloud_hello is imported, not the source.
+        cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    assert " passed" in done.stdout and " skipped" not in done.stdout, done.stdout[-2000:]

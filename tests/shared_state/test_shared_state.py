@@ -15,7 +15,7 @@ from praxcloud.core.shared_state import (
     SharedStateError,
     build_shared_state,
 )
-from tests.conftest import REDIS_URL, need
+from praxcloud.testing import REDIS_URL, need
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import pytest
 
 from praxcloud.core.settings import install_settings, settings_of
 from praxcloud.core.shared_state import build_shared_state
-from tests.conftest import REDIS_URL, need
+from praxcloud.testing import REDIS_URL, need
 from tests.shared_state.test_shared_state import redis_cleanup
 
 from ..conftest import OPERATOR_EMAIL, OPERATOR_PASSWORD, operator_login
