@@ -16,8 +16,6 @@ from praxcloud.plugin import (
     AUTHENTICATED,
     KIND_API,
     ApiError,
-    LoginRefused,
-    SecondFactorFailed,
     api_view,
     check_login_allowed,
     enrolment_done,
@@ -168,10 +166,7 @@ def register_key(request):
 @api_view(route_name="mfa_webauthn.api.login_options", request_method="POST", plugin=NAME)
 def login_options(request):
     body = body_with(request, ("mfa_token",))
-    try:
-        challenge = load_challenge(request, body["mfa_token"], KIND_API)
-    except SecondFactorFailed as exc:
-        raise ApiError(exc.code, exc.message, 401) from None
+    challenge = load_challenge(request, body["mfa_token"], KIND_API)  # 401 SecondFactorFailed
     if METHOD not in (challenge.methods or ()):
         raise ApiError("mfa_method_invalid", "this login has no security key to use", 400)
     return start_second_factor(request, challenge, challenge.user)
@@ -206,11 +201,7 @@ def passkey_login(request):
     except WebauthnRejected as exc:
         events.passkey_failed(request, exc.code)
         raise rejected(exc) from None
-    try:
-        check_login_allowed(request, user.email)
-    except LoginRefused as exc:
-        headers = {"Retry-After": exc.retry_after} if exc.retry_after else {}
-        raise ApiError(exc.code, exc.message, exc.status, headers=headers) from None
+    check_login_allowed(request, user.email)  # LoginRefused answers with its status
     record_use(assertion)
     token, session = open_session(request, user, KIND_API)
     return {"token": token, "expires_at": iso(session.expires_at)}

@@ -17,7 +17,6 @@ from pyramid.view import view_config
 from praxcloud.plugin import (
     AUTHENTICATED,
     FORM_INVALID,
-    LoginRefused,
     check_login_allowed,
     enrolment_done,
     finish_login,
@@ -182,8 +181,14 @@ def passkey_form(request):
     return _passkey_page(request, safe_next(request, request.GET.get("next")))
 
 
+def _passkey_refused(request, exc) -> dict:
+    """The key was right but the login is refused (LoginRefused): the page with the reason."""
+    return _passkey_page(request, safe_next(request, request.POST.get("next")),
+                         exc.form_message(), exc.status)
+
+
 @view_config(route_name="mfa_webauthn.passkey_login", request_method="POST", plugin=NAME,
-             renderer=TEMPLATES + "passkey.jinja2")
+             renderer=TEMPLATES + "passkey.jinja2", form_error=_passkey_refused)
 def passkey_login(request):
     _require_passwordless(request)
     next_path = safe_next(request, request.POST.get("next"))
@@ -195,13 +200,6 @@ def passkey_login(request):
         events.passkey_failed(request, exc.code)
         status = FORM_INVALID if exc.code == "webauthn_missing" else 400
         return _passkey_page(request, next_path, sentence(exc.message), status)
-    try:
-        check_login_allowed(request, user.email)
-    except LoginRefused as exc:
-        message = sentence(exc.message)
-        if exc.retry_after:
-            request.response.headers["Retry-After"] = str(exc.retry_after)
-            message += f" Please try again in {exc.retry_after} seconds."
-        return _passkey_page(request, next_path, message, exc.status)
+    check_login_allowed(request, user.email)  # LoginRefused: _passkey_refused
     record_use(assertion)
     return finish_login(request, user, next_path)

@@ -45,7 +45,7 @@ def friendly_errors() -> Iterator[None]:
     except click.ClickException:
         raise
     except TenantNotFound as exc:
-        raise click.ClickException(f"no tenant named {exc.args[0]!r}") from None
+        raise click.ClickException(f"no tenant named {exc.slug!r}") from None
     except (InvalidSlug, TenantExists) as exc:
         raise click.ClickException(str(exc)) from None
     except PluginError as exc:

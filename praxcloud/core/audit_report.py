@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from .api.serialize import iso
 from .audit import EMAIL, RECORD, USER, email_keys
+from .errors import PraxError
 from .fields import codecs_of
 from .models import AuditEvent, AuditSubject, Record, User
 
@@ -32,8 +33,17 @@ from .models import AuditEvent, AuditSubject, Record, User
 MAX_ENTRIES = 100_000
 
 
-class SubjectUnknown(ValueError):
+class SubjectUnknown(PraxError, ValueError):
     """The record or user does not exist and has left no trace under its id either."""
+
+    # As the API answers any resource that is not there.
+    code = "not_found"
+    status = 404
+    message = "no such resource"
+
+    def __init__(self, subject_id: int):
+        super().__init__()
+        self.subject_id = subject_id
 
 
 @dataclass

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from . import login_limits
+from .errors import PraxError
 from .models import LoginChallenge, User, utcnow
 from .tokens import hash_token, new_token
 from .tries import take_try
@@ -26,8 +27,12 @@ MFA_TOKEN_LIFETIME = dt.timedelta(minutes=5)
 MFA_MAX_FAILURES = 5
 
 
-class LoginRefused(Exception):
+class LoginRefused(PraxError):
     """A pre-authentication hook refused the attempt (slowdown, lockdown, ...)."""
+
+    code = "login_refused"
+    status = 429
+    message = "login refused"
 
     def __init__(
         self,
@@ -36,26 +41,41 @@ class LoginRefused(Exception):
         status: int = 429,
         code: str = "login_refused",
     ):
-        super().__init__(message)
-        self.message = message
+        headers = {"Retry-After": retry_after} if retry_after else None
+        super().__init__(message, code=code, status=status, headers=headers)
         self.retry_after = retry_after
-        self.status = status
-        self.code = code
+
+    def form_message(self) -> str:
+        message = super().form_message()
+        if self.retry_after:
+            message += f" Please try again in {self.retry_after} seconds."
+        return message
 
 
-class AuthenticationFailed(Exception):
+class AuthenticationFailed(PraxError):
     """The credentials are not right. The message shown is always the same."""
 
+    code = "invalid_credentials"
+    status = 401
+    message = "the e-mail or password is not right"
 
-class SecondFactorFailed(Exception):
+    def form_message(self) -> str:
+        # One message for an unknown e-mail, a wrong password and a disabled account.
+        return "The e-mail address or password is not right."
+
+
+class SecondFactorFailed(PraxError):
     """A second-factor answer is wrong, replayed, expired or malformed."""
 
+    code = "mfa_failed"
+    status = 401
+    message = "the second factor was not accepted"
+
     def __init__(
-        self, message: str = "the second factor was not accepted", code: str = "mfa_failed"
+        self, message: str = "the second factor was not accepted", code: str = "mfa_failed",
+        *, status: int | None = None, fields: dict | None = None,
     ):
-        super().__init__(message)
-        self.message = message
-        self.code = code
+        super().__init__(message, code=code, status=status, fields=fields)
 
 
 @dataclass

@@ -28,6 +28,7 @@ import jsonschema
 import pluggy
 
 from . import hookspecs
+from .errors import PraxError
 from .hookspecs import PROJECT
 from .schema_messages import field_messages
 
@@ -40,12 +41,28 @@ PLUGIN_NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,62}[a-z0-9]$|^[a-z]$")
 SECRET_MASK = "********"  # noqa: S105 - what is shown instead of a secret
 
 
-class PluginError(Exception):
+class PluginError(PraxError):
     """A plugin is unknown, broken, or its settings are invalid."""
 
+    code = "plugin_error"
+    status = 400
+
     def __init__(self, message: str, fields: dict[str, str] | None = None):
-        super().__init__(message)
-        self.fields = fields or {}
+        super().__init__(message, fields=fields)
+
+
+class UnknownPlugin(PluginError):
+    """No plugin of that name is installed."""
+
+    code = "unknown_plugin"
+    status = 404
+
+
+class PluginSettingsInvalid(PluginError):
+    """A tenant's settings for a plugin do not match the plugin's settings schema."""
+
+    code = "invalid_settings"
+    status = 422
 
 
 @dataclass
@@ -290,7 +307,7 @@ class PluginHost:
         try:
             return self.infos[name]
         except KeyError:
-            raise PluginError(f"no plugin named {name!r} is installed") from None
+            raise UnknownPlugin(f"no plugin named {name!r} is installed") from None
 
     def tenant_settings(self, tenant, name: str) -> dict[str, Any]:
         """A tenant's settings of plugin ``name``, defaults filled in for keys added since."""
@@ -308,7 +325,7 @@ class PluginHost:
         fields = field_messages(validator.iter_errors(merged), required="this setting is required",
                                 unknown="unknown setting", whole="settings")
         if fields:
-            raise PluginError(f"invalid settings for plugin {name!r}", fields)
+            raise PluginSettingsInvalid(f"invalid settings for plugin {name!r}", fields)
         return merged
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.engine import URL, make_url
 
+from .errors import PraxError
 from .migrations import upgrade_tenant
 from .models import TENANT_ACTIVE, TENANT_SUSPENDED, Group, Tenant
 from .permissions import DEFAULT_GROUPS
@@ -25,12 +26,19 @@ from .tenancy import Tenancy, check_slug
 log = logging.getLogger(__name__)
 
 
-class TenantExists(Exception):
-    pass
+class TenantExists(PraxError):
+    code = "tenant_exists"
+    status = 409
+    message = "a tenant with this slug already exists"
 
 
-class TenantNotFound(Exception):
-    pass
+class TenantNotFound(PraxError):
+    code = "tenant_not_found"
+    status = 404
+
+    def __init__(self, slug: str):
+        super().__init__(f"no tenant named {slug!r}")
+        self.slug = slug
 
 
 def _backend(settings) -> str:

@@ -34,6 +34,8 @@ _REAUTH_KEY = "reauthenticated_at"
 class ReauthRequired(ApiError):
     """Answered as 403 ``reauth_required`` by the API; the console asks for the password."""
 
+    shown_on_form = False  # the console sends the user to confirm it (console/error_views.py)
+
     def __init__(self):
         super().__init__("reauth_required",
                          "confirm your password first (POST .../auth/reauth), then try again",

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from .crypto import KeyRing, seal, unseal
 from .db import EngineCache, make_engine, session_factory
+from .errors import PraxError
 from .fields import attach
 from .models import Tenant
 from .settings import settings_of
@@ -30,8 +31,11 @@ RESERVED_SLUGS = frozenset({
 })
 
 
-class InvalidSlug(ValueError):
-    pass
+class InvalidSlug(PraxError, ValueError):
+    """A tenant slug that is malformed or reserved (a ValueError too, as it always was)."""
+
+    code = "invalid_slug"
+    status = 422
 
 
 def check_slug(slug: str) -> str:

@@ -39,6 +39,8 @@ from webauthn.helpers.structs import (
 )
 from webauthn.registration.verify_registration_response import VerifiedRegistration
 
+from .errors import PraxError
+
 # Far above any real attestation (a few KiB); bounds the parsing work.
 MAX_CREDENTIAL_CHARS = 64 * 1024
 KNOWN_TRANSPORTS = frozenset(t.value for t in AuthenticatorTransport)
@@ -49,13 +51,15 @@ CLONE_MESSAGE = ("this security key's counter went backwards, so it may have bee
 Refusal = Callable[[Exception, str], Exception]
 
 
-class WebauthnRefused(Exception):
+class WebauthnRefused(PraxError):
     """What the client sent is not accepted; ``message`` is safe to show."""
 
-    def __init__(self, message: str, code: str = "webauthn_invalid"):
-        super().__init__(message)
-        self.message = message
-        self.code = code
+    code = "webauthn_invalid"
+    status = 400
+
+    def __init__(self, message: str, code: str = "webauthn_invalid", *,
+                 status: int | None = None, fields: dict | None = None):
+        super().__init__(message, code=code, status=status, fields=fields)
 
 
 def site_of(base_url: str | None) -> tuple[str, str] | None:

@@ -23,7 +23,9 @@ from sqlalchemy import MetaData
 from ..core.hookspecs import hookimpl
 
 # --- Exceptions --------------------------------------------------------------------
-from ..core.errors import ApiError, error_body
+from ..core.errors import ApiError, PraxError, TenantUnavailable, error_body
+from ..core.plugins import PluginError, PluginSettingsInvalid, UnknownPlugin
+from ..core.provisioning import TenantNotFound
 from ..core.auth import AuthenticationFailed, LoginRefused, SecondFactorFailed
 from ..core.crypto import KeyError_ as SealedValueError
 from ..core.shared_state import SharedStateError
@@ -122,8 +124,10 @@ __all__ = [
     # hooks
     "hookimpl",
     # exceptions
-    "ApiError", "AuthenticationFailed", "LoginRefused", "ReauthFailed", "ReauthRequired",
-    "SealedValueError", "SecondFactorFailed", "SettingsError", "SharedStateError", "error_body",
+    "ApiError", "AuthenticationFailed", "LoginRefused", "PluginError", "PluginSettingsInvalid",
+    "PraxError", "ReauthFailed", "ReauthRequired", "SealedValueError", "SecondFactorFailed",
+    "SettingsError", "SharedStateError", "TenantNotFound", "TenantUnavailable", "UnknownPlugin",
+    "error_body",
     # models
     "AuditEvent", "Group", "KIND_API", "KIND_CONSOLE", "LoginChallenge", "NAMING_CONVENTION",
     "Record", "TotpDeviceColumns", "UTCDateTime", "User", "WebauthnChallengeColumns",

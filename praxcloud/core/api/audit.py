@@ -7,8 +7,6 @@ audit entry that touched one person's data, newest first (see
 
 from __future__ import annotations
 
-from pyramid.httpexceptions import HTTPNotFound
-
 from .. import audit_report
 from ..errors import ApiError
 from ..permissions import AUDIT_READ
@@ -36,13 +34,11 @@ def subject_from(request) -> audit_report.Subject:
                        400, {"subject": "exactly one of record_id, user_id, email"})
     [name] = given
     session = request.tenant_db
-    try:
-        if name == "record_id":
-            return audit_report.for_record(session, _id(request.GET[name], name))
-        if name == "user_id":
-            return audit_report.for_user(session, _id(request.GET[name], name))
-    except audit_report.SubjectUnknown:
-        raise HTTPNotFound() from None
+    # An unknown record or user raises SubjectUnknown: 404 "not_found".
+    if name == "record_id":
+        return audit_report.for_record(session, _id(request.GET[name], name))
+    if name == "user_id":
+        return audit_report.for_user(session, _id(request.GET[name], name))
     email = (text_param(request, "email", MAX_EMAIL) or "").strip()
     if "@" not in email:
         raise _bad("email", "email must be an e-mail address")

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from ..accounts import request_password_reset, reset_password
 from ..auth import (
-    AuthenticationFailed,
-    LoginRefused,
-    SecondFactorFailed,
     check_first_factor,
     check_second_factor,
     load_challenge,
     open_session,
     start_challenge,
 )
-from ..errors import ApiError
 from ..models import KIND_API
 from ..permissions import AUTHENTICATED
 from ..request_context import require_tenant
@@ -21,8 +17,6 @@ from ..security import tenant_sessions
 from ..stepup import reauthenticate
 from ..views_support import api_view, json_body, no_content
 from .serialize import iso
-
-INVALID_CREDENTIALS = ApiError("invalid_credentials", "the e-mail or password is not right", 401)
 
 
 def _token_answer(request, user) -> dict:
@@ -34,13 +28,8 @@ def _token_answer(request, user) -> dict:
 def login(request):
     require_tenant(request)
     body = json_body(request, "LoginRequest")
-    try:
-        result = check_first_factor(request, body["email"], body["password"])
-    except LoginRefused as exc:
-        headers = {"Retry-After": exc.retry_after} if exc.retry_after else {}
-        raise ApiError(exc.code, exc.message, exc.status, headers=headers) from None
-    except AuthenticationFailed:
-        raise INVALID_CREDENTIALS from None
+    # LoginRefused (with its Retry-After) and AuthenticationFailed answer as they are.
+    result = check_first_factor(request, body["email"], body["password"])
     if result.mfa_methods:
         mfa_token = start_challenge(request, result.user, result.mfa_methods, KIND_API)
         return {"mfa_required": result.mfa_methods, "mfa_token": mfa_token}
@@ -51,12 +40,10 @@ def login(request):
 def login_mfa(request):
     require_tenant(request)
     body = json_body(request, "MfaRequest")
-    try:
-        challenge = load_challenge(request, body["mfa_token"], KIND_API)
-        payload = {k: v for k, v in body.items() if k not in ("mfa_token", "method")}
-        user = check_second_factor(request, challenge, body["method"], payload)
-    except SecondFactorFailed as exc:
-        raise ApiError(exc.code, exc.message, 401) from None
+    # A SecondFactorFailed answers 401 with the plugin's code and message.
+    challenge = load_challenge(request, body["mfa_token"], KIND_API)
+    payload = {k: v for k, v in body.items() if k not in ("mfa_token", "method")}
+    user = check_second_factor(request, challenge, body["method"], payload)
     return _token_answer(request, user)
 
 

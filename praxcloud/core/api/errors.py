@@ -8,7 +8,7 @@ from pyramid.httpexceptions import HTTPException
 from pyramid.response import Response
 from pyramid.view import exception_view_config, view_config
 
-from ..errors import ApiError, json_error
+from ..errors import ApiError, PraxError, json_error
 
 log = logging.getLogger(__name__)
 
@@ -22,10 +22,15 @@ def is_api(request) -> bool:
     return request.environ.get("PATH_INFO", "").startswith("/api/")
 
 
-@exception_view_config(ApiError)
+@exception_view_config(PraxError)
 def api_error(exc, request):
+    """Any PraxError a view lets through: its code, message, fields and status.
+
+    (A console form re-renders with the message before it gets here, where
+    its view names a page builder: ``console/form_errors.py``.)
+    """
     if is_api(request):
-        return json_error(exc.status, exc.code, exc.message, exc.fields, exc.headers)
+        return exc.json_response()
     response = Response(exc.message, status=exc.status, content_type="text/plain")
     for name, value in exc.headers.items():
         response.headers[name] = str(value)

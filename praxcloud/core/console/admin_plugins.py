@@ -50,8 +50,16 @@ def plugin_anchor(request):
     return redirect(request, "console.plugins", _anchor=f"plugin-{name}")
 
 
+def _settings_refused(request, exc: PluginError) -> dict:
+    """``contracts.configure`` refused the settings: the form again, each message at its field."""
+    name = request.matchdict["name"]
+    errors = _field_errors(request.registry.plugin_host.infos[name], exc)
+    return invalid(request, {"plugins": _entries(request, name, request.POST, errors)})
+
+
 @view_config(route_name="console.plugin", request_method="POST", permission=SETTINGS_MANAGE,
-             renderer="console/admin_plugins.jinja2", recent_auth=True)
+             renderer="console/admin_plugins.jinja2", recent_auth=True,
+             form_error=_settings_refused)
 def configure_plugin(request):
     name = request.matchdict["name"]
     host = request.registry.plugin_host
@@ -59,14 +67,10 @@ def configure_plugin(request):
         raise HTTPNotFound()
     info = host.infos[name]
     changes, errors = changes_from_widgets(info, request.POST)
-    if not errors:
-        try:
-            contracts.configure(request.registry, request.tenant.slug, name, changes,
-                                actor=request.praxcloud_identity.user.email)
-        except PluginError as exc:
-            errors = _field_errors(info, exc)
     if errors:
         return invalid(request, {"plugins": _entries(request, name, request.POST, errors)})
+    contracts.configure(request.registry, request.tenant.slug, name, changes,
+                        actor=request.praxcloud_identity.user.email)  # PluginError: refused above
     request.flash(f"Settings of {name} saved.", "success")
     return redirect(request, "console.plugins", _anchor=f"plugin-{name}")
 

@@ -17,7 +17,6 @@ from ..auth import (
     MFA_MAX_FAILURES,
     MFA_TOKEN_LIFETIME,
     AuthenticationFailed,
-    LoginRefused,
     SecondFactorFailed,
     check_first_factor,
     check_second_factor,
@@ -46,7 +45,7 @@ from .common import (
 
 MFA_COOKIE = "praxcloud_mfa"
 # One message for an unknown e-mail, a wrong password and a disabled account.
-INVALID_CREDENTIALS = "The e-mail address or password is not right."
+INVALID_CREDENTIALS = AuthenticationFailed().form_message()
 MAX_EMAIL = 254
 MAX_PASSWORD = 1024  # as the API: hashing megabytes of "password" is a denial of service
 MAX_CODE = 100
@@ -116,8 +115,15 @@ def login_form(request):
     return _login_page(request, next_path=next_path)
 
 
+def _login_again(request, exc) -> dict:
+    """The login form after a refusal (LoginRefused, AuthenticationFailed), the address kept."""
+    return _login_page(request, email=form_text(request.POST, "email").strip(),
+                       next_path=safe_next(request, request.POST.get("next")),
+                       error=exc.form_message(), status=exc.status)
+
+
 @view_config(route_name="console.login", request_method="POST",
-             renderer="console/login.jinja2")
+             renderer="console/login.jinja2", form_error=_login_again)
 def login(request):
     require_tenant(request)
     email = form_text(request.POST, "email").strip()
@@ -132,18 +138,7 @@ def login(request):
         # right: refuse without hashing megabytes or sending NUL to the database.
         return _login_page(request, email=email[:MAX_EMAIL], next_path=next_path,
                            error=INVALID_CREDENTIALS, status=401)
-    try:
-        result = check_first_factor(request, email, password)
-    except LoginRefused as exc:
-        message = sentence(exc.message)
-        if exc.retry_after:
-            request.response.headers["Retry-After"] = str(exc.retry_after)
-            message += f" Please try again in {exc.retry_after} seconds."
-        return _login_page(request, email=email, next_path=next_path, error=message,
-                           status=exc.status)
-    except AuthenticationFailed:
-        return _login_page(request, email=email, next_path=next_path,
-                           error=INVALID_CREDENTIALS, status=401)
+    result = check_first_factor(request, email, password)  # refusals: _login_again
     if result.mfa_methods:
         # The password was right: whoever the browser was logged in as is logged out now.
         _end_previous_session(request)

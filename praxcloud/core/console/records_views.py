@@ -35,9 +35,11 @@ def _page_number(raw: str) -> int | None:
     return int(raw)
 
 
-def _refused(request, form, exc, record) -> dict:
+def _refused(request, exc: records.RecordInvalid) -> dict:
     """The service refused what the form let through: show why, keep nothing of it."""
     request.tm.doom()
+    form = record_form.parse(request.POST)
+    record = _record(request) if "id" in request.matchdict else None
     form.errors.update({key: sentence(message) for key, message in exc.fields.items()})
     request.response.status = FORM_INVALID
     return {"form": form, "record": record}
@@ -85,16 +87,13 @@ def record_new_form(request):
 
 
 @view_config(route_name="console.record_new", request_method="POST", permission=RECORDS_WRITE,
-             renderer="console/record_form.jinja2")
+             renderer="console/record_form.jinja2", form_error=_refused)
 def record_create(request):
     form = record_form.parse(request.POST)
     if not form.valid:
         request.response.status = FORM_INVALID
         return {"form": form, "record": None}
-    try:
-        record = records.create(request.tenant_db, form.values)
-    except records.RecordInvalid as exc:
-        return _refused(request, form, exc, None)
+    record = records.create(request.tenant_db, form.values)  # RecordInvalid: _refused
     record_audit.created(request, record)
     request.flash(f"Record “{record.name}” created.", "success")
     return redirect(request, "console.record", id=record.id)
@@ -109,18 +108,15 @@ def record_edit_form(request):
 
 
 @view_config(route_name="console.record_edit", request_method="POST", permission=RECORDS_WRITE,
-             renderer="console/record_form.jinja2")
+             renderer="console/record_form.jinja2", form_error=_refused)
 def record_update(request):
     record = _record(request)
     form = record_form.parse(request.POST)
     if not form.valid:
         request.response.status = FORM_INVALID
         return {"form": form, "record": record}
-    try:
-        with record_audit.changes(request, record):
-            records.update(request.tenant_db, record, form.values)
-    except records.RecordInvalid as exc:
-        return _refused(request, form, exc, record)
+    with record_audit.changes(request, record):
+        records.update(request.tenant_db, record, form.values)  # RecordInvalid: _refused
     request.flash("Changes saved.", "success")
     return redirect(request, "console.record", id=record.id)
 
