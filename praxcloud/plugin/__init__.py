@@ -22,6 +22,18 @@ from sqlalchemy import MetaData
 # --- The hook marker ---------------------------------------------------------------
 from ..core.hookspecs import hookimpl
 
+# --- The shapes of hook answers (docs/hooks.md, "Answer types") -------------------
+from ..core.hook_types import (
+    ConsolePanel,
+    LoginMethod,
+    MenuLink,
+    OpenApiPart,
+    PeriodicTask,
+    PluginDescription,
+    RequiredAction,
+    SecondFactorOption,
+)
+
 # --- Exceptions --------------------------------------------------------------------
 from ..core.errors import ApiError, error_body
 from ..core.auth import AuthenticationFailed, LoginRefused, SecondFactorFailed
@@ -115,8 +127,10 @@ def plugin_metadata() -> MetaData:
 
 
 __all__ = [
-    # hooks
+    # hooks and the shapes of their answers
     "hookimpl",
+    "ConsolePanel", "LoginMethod", "MenuLink", "OpenApiPart", "PeriodicTask",
+    "PluginDescription", "RequiredAction", "SecondFactorOption",
     # exceptions
     "ApiError", "AuthenticationFailed", "LoginRefused", "ReauthFailed", "ReauthRequired",
     "SealedValueError", "SecondFactorFailed", "SharedStateError", "error_body",
