@@ -25,6 +25,9 @@ from .hookspecs import PROJECT
 # Parameters that tie a call to one tenant: such hooks reach only the
 # plugins the tenant enables.
 TENANT_PARAMETERS = ("request", "tenant", "tenant_db")
+# Hooks about one plugin's own contract line: the core calls that plugin only.
+OWN_PLUGIN_ONLY = frozenset({"praxcloud_tenant_enabled", "praxcloud_tenant_disabled",
+                             "praxcloud_plugin_settings_changed"})
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,14 @@ class HookDoc:
     firstresult: bool
     historic: bool
     per_tenant: bool
+    own_plugin: bool
     doc: str
+
+    @property
+    def scope(self) -> str:
+        if self.own_plugin:
+            return "the plugin concerned"
+        return "the tenant's enabled plugins" if self.per_tenant else "every installed plugin"
 
 
 def hookspec_functions() -> list[Callable]:
@@ -72,6 +82,7 @@ def describe(function: Callable) -> HookDoc:
         firstresult=bool(opts.get("firstresult")),
         historic=bool(opts.get("historic")),
         per_tenant=any(p in signature.parameters for p in TENANT_PARAMETERS),
+        own_plugin=function.__name__ in OWN_PLUGIN_ONLY,
         doc=inspect.getdoc(function) or "",
     )
 
@@ -158,9 +169,8 @@ def render() -> str:
         "|---|---|---|",
     ]
     for hook in hooks:
-        scope = "the tenant's enabled plugins" if hook.per_tenant else "every installed plugin"
         lines.append(f"| [`{hook.name}`](#{hook.name}) | {'yes' if hook.firstresult else 'no'} "
-                     f"| {scope} |")
+                     f"| {hook.scope} |")
     for hook in hooks:
         lines += [
             "",
@@ -172,8 +182,9 @@ def render() -> str:
             "",
             "- first result: " + ("yes (the first answer that is not None wins)"
                                   if hook.firstresult else "no (every answer is collected)"),
-            "- called for: " + ("the plugins the tenant enables" if hook.per_tenant
-                                else "every installed plugin, at start-up"),
+            "- called for: " + ("only the plugin whose contract line it concerns"
+                                if hook.own_plugin else "the plugins the tenant enables"
+                                if hook.per_tenant else "every installed plugin, at start-up"),
         ]
         if hook.historic:
             lines.append("- historic: yes (also replayed for plugins registered later)")

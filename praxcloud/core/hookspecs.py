@@ -107,6 +107,30 @@ def praxcloud_tenant_disabled(tenant: Tenant, tenant_db: Session) -> None:
     """The tenant's contract no longer enables this plugin: tear down what must go."""
 
 
+@hookspec
+def praxcloud_plugin_settings_changed(
+    tenant: Tenant, plugin: str, old: dict[str, Any], new: dict[str, Any], tenant_db: Session
+) -> None:
+    """A tenant's settings of this plugin change from ``old`` to ``new``: adapt the tenant's data.
+
+    Called on plugin ``plugin`` only (never on the tenant's other plugins:
+    settings may hold secrets), whichever way the settings change:
+    ``praxcloud plugins configure``, the platform console, the tenant
+    administrators' *Plugins* page. Not called when the plugin is enabled
+    (``praxcloud_tenant_enabled`` receives the first settings). ``old`` and
+    ``new`` are whole settings, validated, defaults filled in; ``tenant``
+    already holds ``new``.
+
+    ``tenant_db`` is a SQLAlchemy session on the tenant's database that
+    reads and writes through the field codecs of the new settings (so
+    ``rewrite_all(tenant_db, User)`` re-encodes rows for a changed field
+    list); it commits just before the new settings are stored, so what the
+    plugin writes is kept only with the change. Raise to refuse the change
+    (fail closed): nothing is stored and the caller sees "plugin NAME
+    refused the new settings: <your message>" (keep secrets out of it).
+    """
+
+
 @hookspec(firstresult=True)
 def praxcloud_check_request(request: Request) -> Response | None:
     """Veto a request before any view runs (IP allowlists, WAF blacklists).
