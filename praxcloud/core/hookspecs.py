@@ -260,10 +260,14 @@ def praxcloud_login_methods(request: Request) -> list[LoginMethod]:
 def praxcloud_authenticated(request: Request, user: User) -> list[RequiredAction]:
     """A user has logged in with every factor.
 
-    Return a list of required actions, each a dict with ``name`` and
-    ``route`` (the console route name where it is done), e.g. an expired
-    password or a missing MFA enrolment. Until every required action is
-    cleared the user's session may reach only those routes.
+    Return a list of required actions (``RequiredAction``): ``name``,
+    ``route`` (the console route name where it is done), optionally
+    ``routes`` (other route names, console or API, the user may reach
+    meanwhile) and ``message`` (for the user; the API's 403
+    ``required_action`` answer carries it), e.g. an expired password, a
+    missing MFA enrolment, new terms to accept. Until the plugin clears an
+    action (``praxcloud.plugin.clear_required_action``) the user's session
+    reaches only those routes and logging out.
 
     Also called for a session already open, at its next request, after the
     tenant's security settings or contract changed or a plugin called

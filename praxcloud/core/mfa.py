@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import logging
 
-from .auth import clear_required_action, second_factors
+from .auth import second_factors
 from .hook_types import RequiredAction, SecondFactorOption
 from .hookspecs import hookimpl
 from .mail import send_mail
 from .models import User
+from .required_actions import clear_required_action
 from .security_epoch import reevaluate_sessions
 
 NAME = "core.mfa_policy"
