@@ -18,7 +18,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from praxcloud.plugin import SecondFactorFailed, add_assets, hookimpl
+from praxcloud.plugin import (
+    OpenApiPart,
+    PluginDescription,
+    SecondFactorFailed,
+    SecondFactorOption,
+    add_assets,
+    hookimpl,
+)
 
 from .api_views import add_method_not_allowed_views
 from .codes import MALFORMED
@@ -33,7 +40,7 @@ PROMPT_HINT = "The 6-digit code from your authenticator app, or one of your reco
 
 
 @hookimpl
-def praxcloud_plugin_info():
+def praxcloud_plugin_info() -> PluginDescription:
     return {
         "name": NAME,
         "description": "Two-step sign-in with an authenticator app (TOTP) and recovery codes",
@@ -52,7 +59,7 @@ def praxcloud_includeme(config):
 
 
 @hookimpl
-def praxcloud_openapi():
+def praxcloud_openapi() -> OpenApiPart:
     return openapi_part()
 
 
@@ -80,7 +87,7 @@ def praxcloud_second_factor_prompt(request, user, method, challenge):
 
 
 @hookimpl
-def praxcloud_second_factor_options(request, user):
+def praxcloud_second_factor_options(request, user) -> list[SecondFactorOption]:
     status = TotpService(request).status(user)
     if status["enrolled"]:
         left = status["recovery_codes_left"]

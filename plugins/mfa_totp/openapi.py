@@ -9,7 +9,13 @@ schemas are what the tests hold every answer to.
 
 from __future__ import annotations
 
-from praxcloud.plugin import error_response, json_response, no_content_response, operation
+from praxcloud.plugin import (
+    OpenApiPart,
+    error_response,
+    json_response,
+    no_content_response,
+    operation,
+)
 
 from .api_views import CONFIRM, EMPTY
 from .codes import DIGITS
@@ -142,5 +148,5 @@ PATHS = {
 }
 
 
-def openapi_part() -> dict:
+def openapi_part() -> OpenApiPart:
     return {"paths": PATHS, "schemas": SCHEMAS}

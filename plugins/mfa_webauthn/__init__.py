@@ -15,7 +15,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from praxcloud.plugin import SecondFactorFailed, add_assets, hookimpl
+from praxcloud.plugin import (
+    LoginMethod,
+    OpenApiPart,
+    PluginDescription,
+    SecondFactorFailed,
+    SecondFactorOption,
+    add_assets,
+    hookimpl,
+)
 
 from .openapi import openapi_part
 from .second_factor import start_second_factor, verify_second_factor
@@ -57,7 +65,7 @@ ENROL_ROUTES = ("mfa_webauthn.manage", "mfa_webauthn.new", "mfa_webauthn.api.cre
 
 
 @hookimpl
-def praxcloud_plugin_info():
+def praxcloud_plugin_info() -> PluginDescription:
     return {
         "name": NAME,
         "description": "Security keys and passkeys (WebAuthn) as a second factor, "
@@ -81,7 +89,7 @@ def praxcloud_includeme(config):
 
 
 @hookimpl
-def praxcloud_openapi():
+def praxcloud_openapi() -> OpenApiPart:
     return openapi_part()
 
 
@@ -117,7 +125,7 @@ def praxcloud_second_factor_prompt(request, user, method, challenge):
 
 
 @hookimpl
-def praxcloud_second_factor_options(request, user):
+def praxcloud_second_factor_options(request, user) -> list[SecondFactorOption]:
     keys = credentials_of(request.tenant_db, user.id)
     if not keys:
         summary = "No security key yet"
@@ -141,7 +149,7 @@ def praxcloud_reset_second_factors(request, user):
 
 
 @hookimpl
-def praxcloud_login_methods(request):
+def praxcloud_login_methods(request) -> list[LoginMethod]:
     if not passwordless_allowed(request):
         return []
     return [{"title": "Sign in with a passkey",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from praxcloud.plugin import (
     ID_PARAM,
+    OpenApiPart,
     error_response,
     json_response,
     no_content_response,
@@ -225,5 +226,5 @@ PATHS = {
 }
 
 
-def openapi_part() -> dict:
+def openapi_part() -> OpenApiPart:
     return {"paths": PATHS, "schemas": SCHEMAS}

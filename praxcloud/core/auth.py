@@ -270,24 +270,3 @@ def open_session(request, user: User, kind: str):
         "login", target=user.email, actor_id=user.id, actor=user.email, details={"kind": kind}
     )
     return token, session
-
-
-def clear_required_action(session, name: str) -> bool:
-    """Mark the required action ``name`` of ``session`` done; True if it was pending.
-
-    Plugins call this on the user's session (``request.praxcloud_identity.session``)
-    when the user has done what the action asked (enrolled a second factor,
-    changed an expired password); once none is left the session reaches
-    every route its permissions allow.
-    """
-    data = dict(session.data or {})
-    pending = data.get("required_actions") or []
-    remaining = [action for action in pending if action.get("name") != name]
-    if len(remaining) == len(pending):
-        return False
-    if remaining:
-        data["required_actions"] = remaining
-    else:
-        data.pop("required_actions", None)
-    session.data = data  # a new dict, so SQLAlchemy sees the change
-    return True

@@ -9,6 +9,7 @@ and the platform's.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import transaction
@@ -20,6 +21,8 @@ from .plugins import PluginError, PluginHost
 from .provisioning import TenantNotFound
 from .scripting import tenant_request
 from .security_epoch import bump as bump_security_epoch
+
+log = logging.getLogger(__name__)
 
 
 def _own_manager() -> transaction.TransactionManager:
@@ -104,25 +107,59 @@ def disable(registry, slug: str, name: str, actor: str | None = None) -> None:
 
 def configure(registry, slug: str, name: str, changes: dict[str, Any],
               actor: str | None = None) -> dict[str, Any]:
-    """Change some settings; the whole result is validated before anything is stored."""
+    """Change some settings; the whole result is validated before anything is stored.
+
+    The plugin hears of the change (``praxcloud_plugin_settings_changed``)
+    before the contract is committed, with a session on the tenant's
+    database that reads and writes through the codecs of the new settings
+    and commits just before the contract does: rows it rewrites are kept
+    only with the change, and a plugin that raises refuses the change as a
+    whole.
+    """
     host: PluginHost = registry.plugin_host
     with registry.tenancy.platform_session() as platform_db:
         tenant = _load(platform_db, slug)
         row = next((p for p in tenant.plugins if p.plugin == name), None)
         if row is None:
             raise PluginError(f"plugin {name!r} is not enabled for {slug!r}")
+        info = host.info(name)
+        # As the plugin read them until now: stored values over today's defaults.
+        old = {**info.defaults(), **(row.settings or {})}
         validated = host.validate_settings(name, {**(row.settings or {}), **changes})
         row.settings = validated
         bump_security_epoch(platform_db, tenant.id)
-        info = host.info(name)
         shown = sorted(changes)
         _platform_audit(platform_db, "plugin.configure", slug, actor,
                         {"plugin": name, "keys": shown})
+        _settings_changed(registry, tenant, name, old, validated)
     with tenant_request(registry, slug, transaction_manager=_own_manager(),
                             maintenance=True) as request:
         request.audit.record("plugin.configure", actor=actor or "platform",
                              details={"plugin": name, "keys": shown})
     return info.public_settings(validated)
+
+
+def _settings_changed(registry, tenant: Tenant, name: str, old: dict[str, Any],
+                      new: dict[str, Any]) -> None:
+    """Tell plugin ``name`` (and no other: settings may hold secrets) that its settings change.
+
+    ``tenant`` already holds the new settings (not yet committed), so the
+    tenant session opened here uses the new settings' field codecs. Opened
+    only when the plugin listens: a tenant database is not touched for
+    nothing. Any exception refuses the change (fail closed), reported as a
+    PluginError so that every caller (CLI, platform console, tenant
+    console) shows it like an invalid setting.
+    """
+    hook = registry.plugin_host.for_tenant(frozenset({name})).praxcloud_plugin_settings_changed
+    if not hook.get_hookimpls():
+        return
+    try:
+        with registry.tenancy.tenant_transaction(tenant) as tenant_db:
+            hook(tenant=tenant, plugin=name, old=old, new=new, tenant_db=tenant_db)
+    except Exception as exc:
+        log.warning("plugin %s refused a settings change for tenant %s", name, tenant.slug,
+                    exc_info=True)
+        raise PluginError(f"plugin {name!r} refused the new settings: {exc}") from exc
 
 
 def parse_assignments(pairs: list[str], host: PluginHost, name: str) -> dict[str, Any]:

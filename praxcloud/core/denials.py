@@ -16,7 +16,8 @@ from pyramid.view import forbidden_view_config
 
 from .console.error_views import error_page
 from .console.no_access import has_no_access, no_access_response
-from .errors import json_error
+from .errors import error_body, json_error
+from .required_actions import pending_required_actions, refusal
 from .security import area
 from .settings import settings_of
 
@@ -66,12 +67,10 @@ def forbidden(exc, request):
                     durable=True,
                 )
         elif where == "console":
-            action = identity.session.data["required_actions"][0]
+            action = pending_required_actions(identity.session)[0]
             return HTTPSeeOther(request.route_url(action["route"], tenant=request.tenant.slug))
     if where == "api" and "required actions pending" in reason:
-        names = [a.get("name") for a in identity.session.data.get("required_actions") or []]
-        return json_error(403, "required_action",
-                          "finish what your institution requires first: " + ", ".join(names))
+        return required_action_error(pending_required_actions(identity.session))
     if where == "api":
         return json_error(403, "forbidden", "you are not allowed to do this")
     if where == "console" and request.tenant is not None:
@@ -81,3 +80,11 @@ def forbidden(exc, request):
         return error_page(request, 403)
     body = settings_of(request).forbidden_text
     return Response(body, status=403, content_type="text/plain")
+
+
+def required_action_error(actions) -> Response:
+    """403 ``required_action``: the ``Error`` shape, with ``action`` naming what to do now."""
+    name, message = refusal(actions)
+    body = error_body("required_action", message)
+    body["error"]["action"] = name
+    return Response(json=body, status=403, content_type="application/json", charset="utf-8")

@@ -14,7 +14,32 @@ called on every installed plugin, once, at start-up.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal
+
 import pluggy
+
+from .hook_types import (
+    ConsolePanel,
+    LoginMethod,
+    MenuLink,
+    OpenApiPart,
+    PeriodicTask,
+    PluginDescription,
+    RequiredAction,
+    SecondFactorOption,
+)
+
+if TYPE_CHECKING:  # only for the annotations: hookspecs import nothing else of the core
+    import click
+    from pyramid.config import Configurator
+    from pyramid.request import Request
+    from pyramid.response import Response
+    from sqlalchemy.orm import Session
+
+    from .auth import LoginRefused
+    from .fields import FieldCodec
+    from .models import AuditEvent, LoginChallenge, Tenant, User
 
 PROJECT = "praxcloud"
 
@@ -23,7 +48,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 @hookspec
-def praxcloud_plugin_info():
+def praxcloud_plugin_info() -> PluginDescription:
     """Describe the plugin.
 
     Return a dict with ``name`` (the entry-point name), ``description`` and
@@ -41,12 +66,12 @@ def praxcloud_plugin_info():
 
 
 @hookspec
-def praxcloud_openapi():
+def praxcloud_openapi() -> OpenApiPart:
     """Describe the plugin's JSON endpoints for the API's OpenAPI document.
 
     Return ``{"paths": {template: {method: operation}}, "schemas": {name: schema}}``.
     Templates start with ``/api/v1/{tenant}/``; build operations with
-    ``praxcloud.core.api.document.operation`` (it adds the tenant parameter,
+    ``praxcloud.plugin.operation`` (it adds the tenant parameter,
     bearer security and the common error answers) and reference schemas,
     the plugin's or the core's (``Error``, ``Token``), with ``ref(name)``.
     Name schemas after the plugin (``TotpStatus``): a name, path or
@@ -56,7 +81,7 @@ def praxcloud_openapi():
 
 
 @hookspec
-def praxcloud_includeme(config):
+def praxcloud_includeme(config: Configurator) -> None:
     """Add routes, views, templates, static assets and tweens to the Pyramid configurator.
 
     Called once for every installed plugin. Views added with the view option
@@ -68,7 +93,7 @@ confirms the password first when the login is more than 10 minutes old.
 
 
 @hookspec
-def praxcloud_tenant_enabled(tenant, settings, tenant_db):
+def praxcloud_tenant_enabled(tenant: Tenant, settings: dict[str, Any], tenant_db: Session) -> None:
     """The tenant's contract now enables this plugin: provision its state.
 
     ``tenant_db`` is a SQLAlchemy session on the tenant's database, inside the
@@ -78,12 +103,36 @@ def praxcloud_tenant_enabled(tenant, settings, tenant_db):
 
 
 @hookspec
-def praxcloud_tenant_disabled(tenant, tenant_db):
+def praxcloud_tenant_disabled(tenant: Tenant, tenant_db: Session) -> None:
     """The tenant's contract no longer enables this plugin: tear down what must go."""
 
 
+@hookspec
+def praxcloud_plugin_settings_changed(
+    tenant: Tenant, plugin: str, old: dict[str, Any], new: dict[str, Any], tenant_db: Session
+) -> None:
+    """A tenant's settings of this plugin change from ``old`` to ``new``: adapt the tenant's data.
+
+    Called on plugin ``plugin`` only (never on the tenant's other plugins:
+    settings may hold secrets), whichever way the settings change:
+    ``praxcloud plugins configure``, the platform console, the tenant
+    administrators' *Plugins* page. Not called when the plugin is enabled
+    (``praxcloud_tenant_enabled`` receives the first settings). ``old`` and
+    ``new`` are whole settings, validated, defaults filled in; ``tenant``
+    already holds ``new``.
+
+    ``tenant_db`` is a SQLAlchemy session on the tenant's database that
+    reads and writes through the field codecs of the new settings (so
+    ``rewrite_all(tenant_db, User)`` re-encodes rows for a changed field
+    list); it commits just before the new settings are stored, so what the
+    plugin writes is kept only with the change. Raise to refuse the change
+    (fail closed): nothing is stored and the caller sees "plugin NAME
+    refused the new settings: <your message>" (keep secrets out of it).
+    """
+
+
 @hookspec(firstresult=True)
-def praxcloud_check_request(request):
+def praxcloud_check_request(request: Request) -> Response | None:
     """Veto a request before any view runs (IP allowlists, WAF blacklists).
 
     Return a Response to answer the request with it, or ``None`` to let it
@@ -93,17 +142,17 @@ def praxcloud_check_request(request):
 
 
 @hookspec(firstresult=True)
-def praxcloud_pre_authenticate(request, login):
+def praxcloud_pre_authenticate(request: Request, login: str) -> LoginRefused | None:
     """Veto a login attempt before any credential is checked (slowdown, lockdown).
 
     Return ``None`` to let it go on, or a
-    :class:`praxcloud.core.auth.LoginRefused` describing why not (with an
+    :class:`praxcloud.plugin.LoginRefused` describing why not (with an
     optional ``retry_after`` in seconds and HTTP ``status``).
     """
 
 
 @hookspec(firstresult=True)
-def praxcloud_replaces_login_limits(request):
+def praxcloud_replaces_login_limits(request: Request) -> bool | None:
     """Take the place of the core's baseline limit on login attempts for this tenant.
 
     With no plugin answering, the core counts login attempts per (account,
@@ -118,23 +167,25 @@ def praxcloud_replaces_login_limits(request):
 
 
 @hookspec(firstresult=True)
-def praxcloud_authenticate(request, login, password):
+def praxcloud_authenticate(request: Request, login: str, password: str) -> User | None:
     """Check a first factor and return the tenant ``User`` it belongs to.
 
     Return ``None`` when this backend does not know the login, so the next
-    backend is asked; raise :class:`praxcloud.core.auth.AuthenticationFailed`
+    backend is asked; raise :class:`praxcloud.plugin.AuthenticationFailed`
     when it knows the login and the password is wrong. The core's
     local-password backend runs last (``trylast``).
     """
 
 
 @hookspec
-def praxcloud_authentication_failed(request, login, reason):
+def praxcloud_authentication_failed(
+    request: Request, login: str, reason: Literal["invalid_credentials", "refused", "mfa"]
+) -> None:
     """A login attempt failed (``reason``: ``"invalid_credentials"``, ``"refused"``, ``"mfa"``)."""
 
 
 @hookspec
-def praxcloud_second_factors(request, user):
+def praxcloud_second_factors(request: Request, user: User) -> list[str]:
     """The second factors ``user`` has enrolled.
 
     Return a list of method names (``["totp"]``); the core merges all
@@ -144,24 +195,28 @@ def praxcloud_second_factors(request, user):
 
 
 @hookspec(firstresult=True)
-def praxcloud_verify_second_factor(request, user, method, payload, challenge):
+def praxcloud_verify_second_factor(
+    request: Request, user: User, method: str, payload: dict[str, Any], challenge: LoginChallenge
+) -> bool | None:
     """Check a second-factor answer for ``method``.
 
     ``payload`` is what the client sent: ``{"code": ...}`` from a code form,
     ``{"credential": ...}`` (a dict) from a WebAuthn assertion. ``challenge``
-    is the login's :class:`~praxcloud.core.models.LoginChallenge`; its
+    is the login's :class:`~praxcloud.plugin.LoginChallenge`; its
     ``data`` dict is where a plugin keeps per-login state (a WebAuthn
     challenge), replaced as a whole when changed.
 
     Return ``True`` when this plugin handles ``method`` and the answer is
     right; return ``None`` when ``method`` is not this plugin's; raise
-    :class:`praxcloud.core.auth.SecondFactorFailed` when the answer is
+    :class:`praxcloud.plugin.SecondFactorFailed` when the answer is
     wrong, replayed or malformed (never return ``False``).
     """
 
 
 @hookspec(firstresult=True)
-def praxcloud_second_factor_prompt(request, user, method, challenge):
+def praxcloud_second_factor_prompt(
+    request: Request, user: User, method: str, challenge: LoginChallenge
+) -> dict[str, Any] | None:
     """What the console's second-factor page shows for ``method``.
 
     Return ``None`` for the core's code field, or a dict with ``template``
@@ -173,7 +228,7 @@ def praxcloud_second_factor_prompt(request, user, method, challenge):
 
 
 @hookspec
-def praxcloud_second_factor_options(request, user):
+def praxcloud_second_factor_options(request: Request, user: User) -> list[SecondFactorOption]:
     """The second-factor methods this plugin offers ``user``, for the account's MFA page.
 
     Return a list of dicts: ``method``, ``title``, ``enrolled`` (bool),
@@ -185,7 +240,7 @@ def praxcloud_second_factor_options(request, user):
 
 
 @hookspec
-def praxcloud_reset_second_factors(request, user):
+def praxcloud_reset_second_factors(request: Request, user: User) -> list[str]:
     """An administrator resets ``user``'s second factors: remove every one this plugin holds.
 
     Return the list of method names that had something to remove. The core
@@ -194,7 +249,7 @@ def praxcloud_reset_second_factors(request, user):
 
 
 @hookspec
-def praxcloud_login_methods(request):
+def praxcloud_login_methods(request: Request) -> list[LoginMethod]:
     """Other ways to log in offered on the console's login page (passkeys, SSO).
 
     Return a list of dicts with ``title`` and ``url``.
@@ -202,13 +257,17 @@ def praxcloud_login_methods(request):
 
 
 @hookspec
-def praxcloud_authenticated(request, user):
+def praxcloud_authenticated(request: Request, user: User) -> list[RequiredAction]:
     """A user has logged in with every factor.
 
-    Return a list of required actions, each a dict with ``name`` and
-    ``route`` (the console route name where it is done), e.g. an expired
-    password or a missing MFA enrolment. Until every required action is
-    cleared the user's session may reach only those routes.
+    Return a list of required actions (``RequiredAction``): ``name``,
+    ``route`` (the console route name where it is done), optionally
+    ``routes`` (other route names, console or API, the user may reach
+    meanwhile) and ``message`` (for the user; the API's 403
+    ``required_action`` answer carries it), e.g. an expired password, a
+    missing MFA enrolment, new terms to accept. Until the plugin clears an
+    action (``praxcloud.plugin.clear_required_action``) the user's session
+    reaches only those routes and logging out.
 
     Also called for a session already open, at its next request, after the
     tenant's security settings or contract changed or a plugin called
@@ -218,22 +277,26 @@ def praxcloud_authenticated(request, user):
 
 
 @hookspec
-def praxcloud_validate_password(request, user, password):
+def praxcloud_validate_password(request: Request, user: User, password: str) -> list[str]:
     """Return a list of messages for the ways ``password`` breaks the tenant's policy."""
 
 
 @hookspec
-def praxcloud_password_changed(request, user):
+def praxcloud_password_changed(request: Request, user: User) -> None:
     """``user``'s password was just set (changed, reset or created)."""
 
 
 @hookspec
-def praxcloud_permission_denied(request, user, permission, context):
+def praxcloud_permission_denied(
+    request: Request, user: User, permission: str | None, context: object
+) -> None:
     """``user`` asked for something ``permission`` guards and does not have it."""
 
 
 @hookspec(firstresult=True)
-def praxcloud_field_codec(tenant, model, field, keys):
+def praxcloud_field_codec(
+    tenant: Tenant, model: str, field: str, keys: Callable[[str], bytes]
+) -> FieldCodec | None:
     """Return a codec for ``field`` of ``model`` in ``tenant``, or ``None`` for plain storage.
 
     ``model`` is a table name: ``"users"`` (fields ``email``, ``display_name``)
@@ -259,7 +322,7 @@ def praxcloud_field_codec(tenant, model, field, keys):
 
 
 @hookspec
-def praxcloud_periodic_tasks():
+def praxcloud_periodic_tasks() -> dict[str, PeriodicTask]:
     """Return Celery beat entries: a dict ``{name: {"task", "schedule", ...}}``.
 
     Each task receives no tenant; it fans out to the tenants that enabled the
@@ -268,7 +331,7 @@ def praxcloud_periodic_tasks():
 
 
 @hookspec
-def praxcloud_console_panels(request):
+def praxcloud_console_panels(request: Request) -> list[ConsolePanel]:
     """Return console panels for the dashboard.
 
     Each panel is a dict with ``title`` and either ``template`` (a renderer
@@ -277,12 +340,12 @@ def praxcloud_console_panels(request):
 
 
 @hookspec
-def praxcloud_menu_links(request):
+def praxcloud_menu_links(request: Request) -> list[MenuLink]:
     """Return console menu links: dicts with ``title`` and ``route`` (or ``url``)."""
 
 
 @hookspec
-def praxcloud_audit_event(request, event):
+def praxcloud_audit_event(request: Request, event: AuditEvent) -> None:
     """An audit event was written; ``event`` is the ``AuditEvent`` row.
 
     For sinks such as the ledger. ``request`` is the tenant-bound request
@@ -291,5 +354,5 @@ def praxcloud_audit_event(request, event):
 
 
 @hookspec
-def praxcloud_cli(group):
+def praxcloud_cli(group: click.Group) -> None:
     """Add click commands to the ``praxcloud`` command group."""

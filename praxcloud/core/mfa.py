@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import logging
 
-from .auth import clear_required_action, second_factors
+from .auth import second_factors
+from .hook_types import RequiredAction, SecondFactorOption
 from .hookspecs import hookimpl
 from .mail import send_mail
 from .models import User
+from .required_actions import clear_required_action
 from .security_epoch import reevaluate_sessions
 
 NAME = "core.mfa_policy"
@@ -38,7 +40,7 @@ def is_required(request, user: User) -> bool:
     return bool(required_groups(request) & set(user.group_names))
 
 
-def options(request, user: User) -> list[dict]:
+def options(request, user: User) -> list[SecondFactorOption]:
     """Every method the tenant's plugins offer ``user``, enrolled or not, by title."""
     found = []
     for answer in request.tenant_hooks.praxcloud_second_factor_options(request=request, user=user):
@@ -47,7 +49,7 @@ def options(request, user: User) -> list[dict]:
 
 
 @hookimpl
-def praxcloud_authenticated(request, user):
+def praxcloud_authenticated(request, user) -> list[RequiredAction]:
     if not is_required(request, user) or second_factors(request, user):
         return []
     routes = set(ENROL_CORE_ROUTES)

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from .authsessions import SessionPolicy, SessionStore
 from .models import KIND_API, KIND_CONSOLE, AuthSession, Operator, OperatorSession, User
 from .permissions import AUTHENTICATED
+from .required_actions import pending_required_actions, required_action_routes
 from .security_epoch import (
     bring_up_to_date,
     reevaluate_sessions,  # noqa: F401 - the public name for plugins
@@ -32,8 +33,6 @@ log = logging.getLogger(__name__)
 CONSOLE_COOKIE = "praxcloud_session"
 OPERATOR_COOKIE = "praxcloud_operator"
 OPERATOR_PERMISSION = "platform.manage"
-# Routes a user with pending required actions may still reach.
-ALWAYS_ALLOWED_ROUTES = frozenset({"console.logout", "api.auth.logout", "console.static"})
 
 
 @dataclass
@@ -132,14 +131,10 @@ class PraxSecurityPolicy:
         if identity.is_operator:
             # Segregation of duties: operators never hold tenant permissions.
             return Denied("operators have no tenant permissions")
-        pending = (identity.session.data or {}).get("required_actions") or []
+        pending = pending_required_actions(identity.session)
         if pending:
             route = request.matched_route.name if request.matched_route else None
-            allowed = set(ALWAYS_ALLOWED_ROUTES)
-            for action in pending:
-                allowed.add(action.get("route"))
-                allowed.update(action.get("routes") or ())
-            if route not in allowed:
+            if route not in required_action_routes(pending):
                 return Denied("required actions pending: " + ", ".join(a["name"] for a in pending))
         if permission == AUTHENTICATED or permission in identity.permissions:
             return Allowed(f"has {permission}")

@@ -22,6 +22,18 @@ from sqlalchemy import MetaData
 # --- The hook marker ---------------------------------------------------------------
 from ..core.hookspecs import hookimpl
 
+# --- The shapes of hook answers (docs/hooks.md, "Answer types") -------------------
+from ..core.hook_types import (
+    ConsolePanel,
+    LoginMethod,
+    MenuLink,
+    OpenApiPart,
+    PeriodicTask,
+    PluginDescription,
+    RequiredAction,
+    SecondFactorOption,
+)
+
 # --- Exceptions --------------------------------------------------------------------
 from ..core.errors import ApiError, PraxError, TenantUnavailable, error_body
 from ..core.plugins import PluginError, PluginSettingsInvalid, UnknownPlugin
@@ -74,6 +86,8 @@ from ..core.console.auth_views import finish_login
 from ..core.mfa import enrolment_done, is_required as second_factor_required, notify_user
 from ..core.stepup import confirm_password, require_recent_auth
 from ..core.security_epoch import reevaluate_sessions, reevaluate_tenant_sessions
+from ..core.required_actions import (add_required_action, clear_required_action,
+                                     pending_required_actions, required_action_routes)
 
 # --- Secrets, tokens, mail, background work ---------------------------------------
 from ..core.crypto import seal, unseal
@@ -121,8 +135,10 @@ def plugin_metadata() -> MetaData:
 
 
 __all__ = [
-    # hooks
+    # hooks and the shapes of their answers
     "hookimpl",
+    "ConsolePanel", "LoginMethod", "MenuLink", "OpenApiPart", "PeriodicTask",
+    "PluginDescription", "RequiredAction", "SecondFactorOption",
     # exceptions
     "ApiError", "AuthenticationFailed", "LoginRefused", "PluginError", "PluginSettingsInvalid",
     "PraxError", "ReauthFailed", "ReauthRequired", "SealedValueError", "SecondFactorFailed",
@@ -147,6 +163,9 @@ __all__ = [
     "load_challenge", "notify_user", "open_session", "reevaluate_sessions",
     "reevaluate_tenant_sessions", "require_recent_auth",
     "second_factor_required", "second_factors",
+    # required actions
+    "add_required_action", "clear_required_action", "pending_required_actions",
+    "required_action_routes",
     # secrets, tokens, mail, background work
     "commit_batch", "current_registry", "delete_in_batches", "hash_token", "new_token",
     "platform_task", "same_token", "seal", "send_mail", "tenant_key", "tenant_request",

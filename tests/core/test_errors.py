@@ -16,7 +16,7 @@ from praxcloud.core.provisioning import TenantExists, TenantNotFound
 from praxcloud.core.stepup import ReauthFailed, ReauthRequired
 from praxcloud.core.tenancy import InvalidSlug
 from praxcloud.core.webauthn_ceremony import WebauthnRefused
-from tests.conftest import api_login, bearer
+from praxcloud.testing import api_login, bearer
 from tests.console.conftest import alert_text, login
 
 # Each subclass as it is raised, and the code and status it answers with.

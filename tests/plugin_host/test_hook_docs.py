@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pluggy
 
-from praxcloud.core import hookspecs
-from praxcloud.core.hookdoc import all_hooks, render
+import praxcloud.plugin as public
+from praxcloud.core import hook_types, hookspecs
+from praxcloud.core.hookdoc import all_hooks, all_types, render
 
 ROOT = Path(__file__).resolve().parents[2]
 HOOKS_MD = ROOT / "docs" / "hooks.md"
@@ -62,3 +63,15 @@ def test_every_declared_hook_is_called_by_the_core():
 
 def test_called_elsewhere_names_real_hooks():
     assert set(CALLED_ELSEWHERE) <= {hook.name for hook in all_hooks()}
+
+
+def test_every_answer_type_is_used_by_a_hook_and_every_key_explained():
+    hooks = all_hooks()
+    for shape in all_types():
+        assert any(re.search(rf"\b{shape.name}\b", hook.signature) for hook in hooks), shape.name
+        unexplained = [key.name for key in shape.keys if not key.doc]
+        assert unexplained == [], f"{shape.name}: keys without a docstring under them"
+
+
+def test_the_answer_types_are_public():
+    assert set(hook_types.__all__) <= set(public.__all__)

@@ -41,7 +41,9 @@ SCHEMAS = {
             "additionalProperties": False,
             "properties": {"code": {"type": "string"}, "message": {"type": "string"},
                            "fields": {"type": "object",
-                                      "additionalProperties": {"type": "string"}}}}},
+                                      "additionalProperties": {"type": "string"}},
+                           # Only with code "required_action": the action to do now.
+                           "action": {"type": "string"}}}},
     },
     "LoginRequest": {
         "type": "object", "required": ["email", "password"], "additionalProperties": False,

@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from praxcloud.plugin import add_assets, hookimpl, json_response, operation
+from praxcloud.plugin import (
+    MenuLink,
+    OpenApiPart,
+    PluginDescription,
+    add_assets,
+    hookimpl,
+    json_response,
+    operation,
+)
 
 NAME = "hello"
 HERE = Path(__file__).parent
@@ -33,7 +41,7 @@ AUDIT_EVENTS_SEEN: dict[str, Counter] = {}
 
 
 @hookimpl
-def praxcloud_plugin_info():
+def praxcloud_plugin_info() -> PluginDescription:
     # No "version": the host takes it from the installed distribution's metadata.
     return {
         "name": NAME,
@@ -57,7 +65,7 @@ def praxcloud_includeme(config):
 
 
 @hookimpl
-def praxcloud_openapi():
+def praxcloud_openapi() -> OpenApiPart:
     # The JSON endpoint in the API's document, built like the core's own operations.
     return {
         "paths": {"/api/v1/{tenant}/hello": {"get": operation(
@@ -70,7 +78,7 @@ def praxcloud_openapi():
 
 
 @hookimpl
-def praxcloud_menu_links(request):
+def praxcloud_menu_links(request) -> list[MenuLink]:
     return [{"title": "Hello", "route": "hello.console"}]
 
 
