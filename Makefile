@@ -6,7 +6,7 @@ INI ?= development.ini
 # Two workers: the machine has two cores and most tests wait on databases.
 PYTEST_ARGS ?= -n 2 --durations=15
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench bench-peer clean
 
 $(BIN)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,14 @@ bench: install
 	$(BIN)/python bench/many_tenants.py
 	$(BIN)/python bench/bench_login_totp.py
 	$(BIN)/python bench/audit_views.py
+	$(BIN)/python bench/request_cost.py
+
+# Against the Django peer, through gunicorn and wrk: the committed HEAD, with no plugin
+# and with every built-in plugin enabled on the bench tenant (docs/benchmarks.md).
+BUILTIN_PLUGINS ?= mfa_totp mfa_webauthn
+bench-peer:
+	ENABLE="" bash ../shared/peers/side_by_side.sh
+	ENABLE="$(BUILTIN_PLUGINS)" bash ../shared/peers/side_by_side.sh
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

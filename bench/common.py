@@ -38,7 +38,9 @@ RECORDS_URL = "/api/v1/{slug}/records?per_page=50"
 def bench_settings(directory: Path, **extra) -> dict:
     """praxcloud.testing's settings (SQLite under ``directory``, cheap password hashing for the
     set-up's logins: the measured requests check a token), with Celery tasks run inline."""
-    return {**base_settings(directory), "praxcloud.celery_eager": "true", **extra}
+    return {**base_settings(directory), "praxcloud.celery_eager": "true",
+            # As in production: the app lives as long as the process.
+            "praxcloud.gc_freeze": "true", **extra}
 
 
 def client(wsgi) -> webtest.TestApp:

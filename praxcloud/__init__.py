@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import warnings
 
 # Pyramid 2.x still imports pkg_resources, which setuptools >= 80 announces
@@ -12,10 +13,19 @@ warnings.filterwarnings("ignore", message="pkg_resources is deprecated", categor
 from pyramid.config import Configurator
 
 from .core.config import apply_environment
+from .core.settings import settings_of
 
 
 def main(global_config, **settings):
     settings = apply_environment(settings)
     with Configurator(settings=settings) as config:
         config.include("praxcloud.core")
-    return config.make_wsgi_app()
+    app = config.make_wsgi_app()
+    if settings_of(app.registry).gc_freeze:
+        # What start-up made lives as long as the process: collected once now,
+        # then never scanned again. Objects still referenced by refcount are
+        # freed as ever; only cycles among frozen objects stay (there are none
+        # to free in an app that lives until the process ends).
+        gc.collect()
+        gc.freeze()
+    return app

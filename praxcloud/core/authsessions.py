@@ -85,6 +85,8 @@ class SessionStore:
         return session
 
     def is_live(self, session, user) -> bool:
+        """``session`` and ``user``: ORM rows, or anything with their attributes (a Core row,
+        :mod:`.tenant_identity`)."""
         now = utcnow()
         return (
             session.revoked_at is None

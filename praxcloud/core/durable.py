@@ -27,33 +27,13 @@ from sqlalchemy.pool import NullPool
 
 log = logging.getLogger(__name__)
 
-# session.info key: this transaction of the session has sent a write.
+# session.info key: this transaction of the session has sent a write (set by the
+# request sessions' events, request_sessions.py).
 WROTE = "praxcloud.durable.wrote"
 # request attribute: the writes kept for the end of the request's transaction.
 PENDING = "_praxcloud_durable_pending"
 
 Write = Callable[[Session], None]
-
-
-def watch_writes(session: Session) -> None:
-    """Note on ``session`` when its transaction sends an INSERT, UPDATE or DELETE."""
-    event.listen(session, "after_flush", _flushed)
-    event.listen(session, "do_orm_execute", _executed)
-    event.listen(session, "after_transaction_end", _ended)
-
-
-def _flushed(session, _flush_context) -> None:
-    session.info[WROTE] = True
-
-
-def _executed(state) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
-        state.session.info[WROTE] = True
-
-
-def _ended(session, transaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(WROTE, None)
 
 
 def request_has_written(request) -> bool:

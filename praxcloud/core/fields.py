@@ -18,6 +18,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from types import SimpleNamespace
 from typing import Any, Protocol
 
 from sqlalchemy import event, false, inspect, or_, select
@@ -114,6 +115,48 @@ def codecs_of(session: Session | None) -> TenantFieldCodecs:
 def attach(session: Session, codecs: TenantFieldCodecs) -> Session:
     session.info[SESSION_INFO_KEY] = codecs
     return session
+
+
+def encoded_values(session: Session, model: type, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` (column -> plain value) as ``model``'s rows store them under the
+    session's codecs, blind indexes included: for a Core INSERT, which the ORM
+    events that encode a flushed row never see."""
+    codecs = codecs_of(session)
+    if not codecs:
+        return values
+    stored = dict(values)
+    for field in _ENCODED_FIELDS[model]:
+        codec = codecs.get(model, field)
+        value = stored.get(field)
+        if codec is None or value is None:
+            continue
+        stored[field] = codec.encode(value)
+        blind_column = BLIND_INDEX_COLUMNS.get((model, field))
+        if blind_column:
+            stored[blind_column] = codec.blind_index(value)
+    return stored
+
+
+def decoded_rows(session: Session, model: type, rows: Iterable) -> list:
+    """Core rows of ``model``'s table with the session's codecs undone, for reading.
+
+    With no codec on the model the rows are given back as they are; else
+    each becomes a namespace with the same attributes, its encoded fields
+    decoded: one pass over the page, not an ORM load event per row.
+    """
+    codecs = codecs_of(session)
+    encoded = [(field, codecs.get(model, field)) for field in _ENCODED_FIELDS.get(model, ())]
+    encoded = [(field, codec) for field, codec in encoded if codec is not None]
+    if not encoded:
+        return list(rows)
+    decoded = []
+    for row in rows:
+        values = row._asdict()
+        for field, codec in encoded:
+            if values[field] is not None:
+                values[field] = codec.decode(values[field])
+        decoded.append(SimpleNamespace(**values))
+    return decoded
 
 
 def rewrite_all(session: Session, model: type, to: TenantFieldCodecs | None = None,

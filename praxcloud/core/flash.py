@@ -29,6 +29,10 @@ def flash(request, message: str, kind: str = "info") -> None:
 
 def pop_flashes(request) -> list[tuple[str, str]]:
     messages = list(request.environ.pop("praxcloud.flashes", []))
+    identity = request.praxcloud_identity
+    if identity is None or identity.kind == "api" or not identity.session_data.get("flash"):
+        # Most pages have none: the session's ORM row need not be loaded to know.
+        return messages
     session = _session(request)
     if session is not None and (session.data or {}).get("flash"):
         data = dict(session.data)

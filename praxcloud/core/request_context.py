@@ -2,19 +2,22 @@
 
 Each is a reified request property, so nothing is opened that a request
 does not use. Both database sessions join the request's transaction
-(pyramid_tm + zope.sqlalchemy): one commit or one rollback for the request.
+(pyramid_tm + zope.sqlalchemy, through :mod:`.request_sessions`): one commit
+or one rollback for the request. The tenant comes from the process's tenant
+cache (:mod:`.tenant_cache`), so a request that needs no platform data opens
+no platform session at all.
 """
 
 from __future__ import annotations
 
 import logging
 
-import zope.sqlalchemy
 from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy import update
 
-from .durable import durable_write, watch_writes
+from .durable import durable_write
 from .errors import TenantUnavailable
+from .request_sessions import join_request
 from .tenancy import RESERVED_SLUGS
 
 log = logging.getLogger(__name__)
@@ -25,9 +28,7 @@ MAINTENANCE_ENVIRON_KEY = "praxcloud.maintenance"
 
 
 def platform_db(request):
-    session = request.registry.tenancy.platform_sessions()
-    zope.sqlalchemy.register(session, transaction_manager=request.tm)
-    return session
+    return join_request(request.registry.tenancy.platform_request_sessions(), request)
 
 
 def tenant_slug(request) -> str | None:
@@ -47,7 +48,7 @@ def tenant(request):
     slug = tenant_slug(request)
     if slug is None:
         return None
-    found = request.registry.tenancy.find(request.dbsession, slug)
+    found = request.registry.tenancy.cached(slug)
     if found is None:
         raise HTTPNotFound()
     if request.environ.get(MAINTENANCE_ENVIRON_KEY):
@@ -77,10 +78,7 @@ def tenant_hooks(request):
 
 
 def tenant_db(request):
-    session = request.registry.tenancy.tenant_session(require_tenant(request))
-    zope.sqlalchemy.register(session, transaction_manager=request.tm)
-    watch_writes(session)
-    return session
+    return request.registry.tenancy.tenant_session(require_tenant(request), request=request)
 
 
 def durable_tenant_update(request, model, row_id, **values) -> None:

@@ -27,7 +27,12 @@ DEFAULT_MESSAGE = "finish what your institution requires first"
 
 def pending_required_actions(session) -> list[RequiredAction]:
     """The actions ``session`` must still do, in the order they were added."""
-    return list((session.data or {}).get(SESSION_KEY) or [])
+    return pending_in(session.data)
+
+
+def pending_in(data: dict | None) -> list[RequiredAction]:
+    """The actions pending in a session's ``data``."""
+    return list((data or {}).get(SESSION_KEY) or [])
 
 
 def _checked(action: RequiredAction) -> RequiredAction:

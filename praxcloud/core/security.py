@@ -21,12 +21,15 @@ from sqlalchemy import select
 from .authsessions import SessionPolicy, SessionStore
 from .models import KIND_API, KIND_CONSOLE, AuthSession, Operator, OperatorSession, User
 from .permissions import AUTHENTICATED
-from .required_actions import pending_required_actions, required_action_routes
+from .required_actions import pending_in, required_action_routes
 from .security_epoch import (
     bring_up_to_date,
     reevaluate_sessions,  # noqa: F401 - the public name for plugins
+    session_epoch_of,
+    tenant_epoch,
 )
 from .settings import settings_of
+from .tenant_identity import find_live as find_tenant_identity
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,12 @@ OPERATOR_PERMISSION = "platform.manage"
 
 @dataclass
 class Identity:
+    """An operator's identity, or a tenant user's built by hand (tests, scripts).
+
+    Tenant requests get a :class:`~.tenant_identity.TenantIdentity`, which has
+    the same attributes and loads its ORM rows only when asked.
+    """
+
     user: object
     session: object
     kind: str  # "console", "api" or "operator"
@@ -45,6 +54,18 @@ class Identity:
     @property
     def is_operator(self) -> bool:
         return self.kind == "operator"
+
+    @property
+    def user_id(self) -> int:
+        return self.user.id
+
+    @property
+    def user_email(self) -> str:
+        return self.user.email
+
+    @property
+    def session_data(self) -> dict:
+        return self.session.data or {}
 
 
 def area(request) -> str:
@@ -106,12 +127,13 @@ def _load_identity(request) -> Identity | None:
         token, kind = request.cookies.get(CONSOLE_COOKIE), KIND_CONSOLE
     if not token:
         return None
-    session = tenant_sessions(request).find_live(token, kind, lambda s: s.user)
-    if session is None:
+    identity = find_tenant_identity(request, tenant_sessions(request), token, kind)
+    if identity is None:
         return None
-    # Security settings tightened since the session was last evaluated: evaluate it again.
-    bring_up_to_date(request, session, session.user)
-    return Identity(session.user, session, kind, session.user.permissions)
+    if session_epoch_of(identity.session_data) < tenant_epoch(request.tenant):
+        # Security settings tightened since the session was last evaluated: evaluate it again.
+        bring_up_to_date(request, identity.session, identity.user)
+    return identity
 
 
 class PraxSecurityPolicy:
@@ -120,7 +142,7 @@ class PraxSecurityPolicy:
 
     def authenticated_userid(self, request):
         identity = self.identity(request)
-        return None if identity is None else identity.user.id
+        return None if identity is None else identity.user_id
 
     def permits(self, request, context, permission):
         identity = self.identity(request)
@@ -131,7 +153,7 @@ class PraxSecurityPolicy:
         if identity.is_operator:
             # Segregation of duties: operators never hold tenant permissions.
             return Denied("operators have no tenant permissions")
-        pending = pending_required_actions(identity.session)
+        pending = pending_in(identity.session_data)
         if pending:
             route = request.matched_route.name if request.matched_route else None
             if route not in required_action_routes(pending):

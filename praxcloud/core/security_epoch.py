@@ -39,7 +39,12 @@ def tenant_epoch(tenant) -> int:
 
 
 def session_epoch(session) -> int:
-    return int((session.data or {}).get(EPOCH_KEY, 0))
+    return session_epoch_of(session.data)
+
+
+def session_epoch_of(data: dict | None) -> int:
+    """The epoch a session's ``data`` was evaluated at."""
+    return int((data or {}).get(EPOCH_KEY, 0))
 
 
 def stamp(session, tenant) -> None:

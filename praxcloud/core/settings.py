@@ -86,10 +86,16 @@ class PraxSettings:
     tenant_engines_max: int = setting(
         64, "Tenant database engines one process keeps open (least recently used closed first).",
         DATABASES, minimum=1)
+    tenant_cache_seconds: float = setting(
+        1.0, "How long a process keeps a tenant and its contract without asking the platform "
+        "database again; a change made in another process (a suspension) takes effect within "
+        "this time. 0 asks at every request.", DATABASES, minimum=0)
     tenant_pool_size: int = setting(
-        2, "Connections kept per tenant engine (postgresql backend).", DATABASES, minimum=0)
+        2, "Connections kept open per tenant engine (SQLite files and PostgreSQL alike): a "
+        "process keeps at most tenant_engines_max × tenant_pool_size tenant connections.",
+        DATABASES, minimum=0)
     tenant_pool_overflow: int = setting(
-        4, "Connections a tenant engine may open beyond its pool (postgresql backend).",
+        4, "Connections a tenant engine may open beyond its pool, closed when given back.",
         DATABASES, minimum=0)
 
     # Master key
@@ -112,6 +118,10 @@ class PraxSettings:
     max_body_bytes: int = setting(
         1024 * 1024, "Request bodies larger than this are refused with 413, unread.", WEB,
         minimum=0)
+    gc_freeze: bool = setting(
+        True, "Move everything made at start-up (the app, its routes, templates, plugins) out of "
+        "the garbage collector's sight (gc.freeze), so that the collections requests cause do "
+        "not walk it again and again. Off in tests, which build many apps in one process.", WEB)
     forbidden_text: str = setting(
         "Forbidden", "Body of a plain-text 403 answer outside the API and the console.", WEB)
 

@@ -13,14 +13,16 @@ import re
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from .crypto import KeyRing, seal, unseal
 from .db import EngineCache, make_engine, session_factory
 from .errors import PraxError
 from .fields import attach
 from .models import Tenant
+from .request_sessions import RequestSession, join_request
 from .settings import settings_of
+from .tenant_cache import TenantCache, mark_cached
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
 # Path segments the platform itself uses; no tenant may take them.
@@ -55,24 +57,33 @@ class Tenancy:
         self.keyring = keyring
         self.platform_engine = make_engine(settings_of(settings).required("platform_db_url"))
         self.platform_sessions = session_factory(self.platform_engine)
+        # The platform sessions of web requests, which join the request's transaction.
+        self.platform_request_sessions = session_factory(self.platform_engine, RequestSession)
         # Set once the plugin host exists (install_services): a FieldCodecResolver.
         self.field_codecs = None
         self.engines = EngineCache(
             settings_of(settings).tenant_engines_max,
             engine_kwargs=self._pool_kwargs(settings),
         )
+        # Tenants as requests see them (tenant_cache): emptied when a platform session of
+        # this process commits a write, else kept for tenant_cache_seconds.
+        self.tenants = TenantCache(self._load_detached, settings_of(settings).tenant_cache_seconds,
+                                   max_size=4 * settings_of(settings).tenant_engines_max)
+        self.tenants.watch(self.platform_sessions)
+        self.tenants.watch(self.platform_request_sessions)
 
     @staticmethod
     def _pool_kwargs(settings) -> dict:
-        if settings_of(settings).tenant_db_backend != "postgresql":
-            return {}
         # Many small pools rather than few large ones: each tenant gets a
-        # handful of connections; the LRU bounds how many pools exist.
-        return {
+        # handful of connections; the LRU bounds how many pools exist, and so
+        # (SQLite) how many tenant files a process keeps open.
+        kwargs = {
             "pool_size": settings_of(settings).tenant_pool_size,
             "max_overflow": settings_of(settings).tenant_pool_overflow,
-            "pool_recycle": 1800,
         }
+        if settings_of(settings).tenant_db_backend == "postgresql":
+            kwargs["pool_recycle"] = 1800
+        return kwargs
 
     # Keys and URLs ----------------------------------------------------------
     def tenant_key(self, tenant: Tenant) -> bytes:
@@ -93,8 +104,14 @@ class Tenancy:
     def engine_for(self, tenant: Tenant) -> Engine:
         return self.engines.get(tenant.slug, lambda: self.open_db_url(tenant))
 
-    def tenant_session(self, tenant: Tenant) -> Session:
-        session = Session(bind=self.engine_for(tenant), expire_on_commit=False)
+    def tenant_session(self, tenant: Tenant, request=None) -> Session:
+        """A session on the tenant's database; with ``request``, one that joins the
+        request's transaction (:mod:`.request_sessions`)."""
+        if request is None:
+            session = Session(bind=self.engine_for(tenant), expire_on_commit=False)
+        else:
+            session = join_request(
+                RequestSession(bind=self.engine_for(tenant), expire_on_commit=False), request)
         if self.field_codecs is not None:
             # Every tenant session reads and writes fields through the tenant's codecs.
             attach(session, self.field_codecs.for_tenant(tenant))
@@ -104,6 +121,28 @@ class Tenancy:
         if not isinstance(slug, str) or not SLUG_RE.match(slug):
             return None
         return platform_db.scalars(select(Tenant).where(Tenant.slug == slug)).first()
+
+    def cached(self, slug: str) -> Tenant | None:
+        """The tenant as requests see it: shared by this process's requests for up to
+        ``tenant_cache_seconds``, detached, never to be changed (see :meth:`editable`)."""
+        if not isinstance(slug, str) or not SLUG_RE.match(slug):
+            return None
+        return self.tenants.get(slug)
+
+    def _load_detached(self, slug: str) -> Tenant | None:
+        # The tenant row and its contract lines in one statement; closing the session
+        # leaves the object detached with every attribute loaded.
+        with self.platform_sessions() as session:
+            tenant = session.scalars(
+                select(Tenant).options(joinedload(Tenant.plugins)).where(Tenant.slug == slug)
+            ).unique().first()
+        return None if tenant is None else mark_cached(tenant)
+
+    @staticmethod
+    def editable(platform_db: Session, tenant: Tenant) -> Tenant:
+        """``tenant`` loaded in ``platform_db``, to change it there; committing the change
+        empties the tenant cache (the cached object itself is never written)."""
+        return platform_db.get(Tenant, tenant.id)
 
     @contextmanager
     def platform_session(self):

@@ -35,4 +35,6 @@ def base_settings(directory: Path) -> dict:
         "mail.top_level_directory": str(directory / "mail"),
         "praxcloud.base_url": "http://localhost",
         "pyramid.reload_templates": "false",
+        # A test process builds an app per test: frozen, each would stay for good.
+        "praxcloud.gc_freeze": "false",
     }

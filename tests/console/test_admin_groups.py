@@ -157,7 +157,8 @@ def test_group_named_in_mfa_settings_cannot_be_deleted(admin, registry):
     form["name"] = "secure"
     page = form.submit(status=303).follow()
     with tenant_request(registry, "acme") as request:
-        request.tenant.settings = {"mfa_required_groups": ["secure"]}
+        tenant = registry.tenancy.editable(request.dbsession, request.tenant)
+        tenant.settings = {"mfa_required_groups": ["secure"]}
     answer = page.forms["group-delete"].submit(status=422)
     assert "require a second factor for secure" in answer.text
     assert group_state(registry, "secure") is not None

@@ -128,8 +128,9 @@ def test_mfa_groups_must_exist(admin, registry):
 
 
 def test_other_settings_keys_are_kept(admin, registry):
-    with tenant_request(registry, "acme") as request:
-        request.tenant.settings = {"something_else": "kept"}
+    with registry.tenancy.platform_session() as platform_db:
+        tenant = registry.tenancy.find(platform_db, "acme")
+        tenant.settings = {"something_else": "kept"}
     form = admin.get("/acme/settings").forms["settings-form"]
     form["reset_link_minutes"] = "10"
     form.submit(status=303)

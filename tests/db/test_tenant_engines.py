@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from praxcloud.core.models import Record
 from praxcloud.core.scripting import tenant_request
@@ -56,6 +58,8 @@ def test_engine_made_around_the_shared_dialect_connects_like_create_engine(
                 assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
                 assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
                 assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 30000
+                # NORMAL: WAL synced at checkpoints, not at every commit.
+                assert connection.execute(text("PRAGMA synchronous")).scalar() == 1
                 assert engine.url.database.endswith(f"{slug}.sqlite")
             else:
                 # Its own database, reached with its own login role.
@@ -74,3 +78,39 @@ def test_counting_works_after_eviction(registry, three_tenants):
             with tenant_request(registry, tenant.slug) as request:
                 assert request.tenant_db.scalar(
                     select(func.count()).select_from(Record)) == 1
+
+
+def open_tenant_files() -> set[str]:
+    """The tenant database files this process holds open (WAL and shared memory included)."""
+    names = set()
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            target = fd.readlink().name
+        except OSError:
+            continue
+        if target.endswith((".sqlite", ".sqlite-wal", ".sqlite-shm")) and \
+                not target.startswith("platform."):
+            names.add(target.split(".sqlite")[0])
+    return names
+
+
+def test_sqlite_connections_are_pooled_and_bounded_by_the_engine_cache(
+        registry, three_tenants, backend):
+    if backend != "sqlite":
+        return  # PostgreSQL's pools are checked above
+    tenancy = registry.tenancy
+    tenancy.engines.dispose_all()
+    opened: list[str] = []
+    acme = tenancy.engine_for(three_tenants[0])
+    event.listen(acme, "connect", lambda *_args: opened.append("acme"))
+    # Requests on one tenant reuse its pooled connection: the PRAGMAs run once.
+    for _ in range(3):
+        names(registry, "acme")
+    assert opened == ["acme"]
+    assert open_tenant_files() == {"acme"}
+    # Three tenants through a cache of two engines: the least recently used engine
+    # is disposed, which closes its files; at most two tenants' files stay open.
+    for tenant in three_tenants:
+        names(registry, tenant.slug)
+        assert len(open_tenant_files()) <= 2
+    assert open_tenant_files() == {"beta", "gamma"}

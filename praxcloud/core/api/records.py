@@ -44,7 +44,7 @@ def list_records(request):
     page = int_param(request, "page", 1, 1, MAX_PAGE)
     per_page = int_param(request, "per_page", records.DEFAULT_PER_PAGE, 1, records.MAX_PER_PAGE)
     query = text_param(request, "q", MAX_QUERY_LENGTH)
-    result = records.search(request.tenant_db, query, page, per_page)
+    result = records.read_page(request.tenant_db, query, page, per_page)
     record_audit.listed(request, result.items, query=query, page=result.page, total=result.total)
     return {"items": [record_json(r) for r in result.items], "page": result.page,
             "per_page": result.per_page, "total": result.total}
@@ -61,7 +61,9 @@ def create_record(request):
 
 @api_view(route_name="api.record", request_method="GET", permission=RECORDS_READ)
 def get_record(request):
-    record = _record(request)
+    record = records.read_one(request.tenant_db, path_id(request))
+    if record is None:
+        raise HTTPNotFound()
     record_audit.viewed(request, record)
     return record_json(record)
 

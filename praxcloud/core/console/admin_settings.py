@@ -182,9 +182,10 @@ def save_settings(request):
     if not changed:
         request.flash("Nothing changed.", "info")
         return redirect(request, "console.settings")
-    # A new dict, so SQLAlchemy sees the JSON column change.
-    request.tenant.settings = {**(request.tenant.settings or {}),
-                               **{key: values[key] for key in changed}}
+    # Changed in the request's platform session: request.tenant is the process's
+    # cached copy. A new dict, so SQLAlchemy sees the JSON column change.
+    tenant = request.registry.tenancy.editable(request.dbsession, request.tenant)
+    tenant.settings = {**(tenant.settings or {}), **{key: values[key] for key in changed}}
     # Open sessions meet the new settings at their next request (MFA required now, ...).
     reevaluate_sessions(request)
     request.audit.record("tenant.settings", details={"changed": changed})
