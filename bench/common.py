@@ -39,8 +39,10 @@ def bench_settings(directory: Path, **extra) -> dict:
     """praxcloud.testing's settings (SQLite under ``directory``, cheap password hashing for the
     set-up's logins: the measured requests check a token), with Celery tasks run inline."""
     return {**base_settings(directory), "praxcloud.celery_eager": "true",
-            # As in production: the app lives as long as the process.
-            "praxcloud.gc_freeze": "true", **extra}
+            # As in production: the app lives as long as the process, and record
+            # views reach the trail in batches.
+            "praxcloud.gc_freeze": "true", "praxcloud.audit_view_batch_seconds": "0.5",
+            **extra}
 
 
 def client(wsgi) -> webtest.TestApp:

@@ -102,10 +102,12 @@ def includeme(config) -> None:
     config.include(".stepup")
     config.include(".assets")
     config.include(".flash")
-    # /platform/... before the console's /{tenant}/...: routes match in the order added.
+    # Routes match in the order added, each one tried a regular expression: the
+    # API first, whose requests are the most frequent (no console or platform
+    # route matches /api/...), then /platform/... before the console's /{tenant}/....
+    config.include(".api")
     config.include(".platform_console")
     config.include(".console")
-    config.include(".api")
     config.scan(".denials")
     config.commit()
     include_plugins(config)

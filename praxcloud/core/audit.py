@@ -28,9 +28,11 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from .audit_writer import ViewEventWriter
 from .durable import durable_write
 from .fields import codecs_of, encoded_values
 from .models import AuditEvent, AuditSubject, User, utcnow
+from .settings import settings_of
 
 log = logging.getLogger(__name__)
 
@@ -118,11 +120,16 @@ class AuditTrail:
     def record(self, event: str, *, outcome: str = "success", target: str | None = None,
                details: dict | None = None, durable: bool = False,
                actor_id: int | None = None, actor: str | None = None,
-               subjects: Iterable[tuple[str, int]] = ()) -> AuditEvent:
+               subjects: Iterable[tuple[str, int]] = (), batched: bool = False) -> AuditEvent:
         """Write one event; ``subjects`` are ``(RECORD | USER, id)`` whose data it touched.
 
         A ``target`` that is an e-mail address files the event under the user
         with that address, if any, and under the address itself.
+
+        ``batched``: an event that records a read (a record viewed) and may reach
+        the trail within a second, in a batch of this process's writer
+        (:mod:`.audit_writer`), rather than in the request's transaction;
+        its ``id`` is then None when this returns.
         """
         request = self.request
         if actor_id is None and actor is None:
@@ -133,12 +140,14 @@ class AuditTrail:
             ip=request.client_addr, target=target, details=_clean(details),
         )
         subjects = list(subjects)
+        if batched and self._batch(row, subjects):
+            return row
         if durable:
             # Now, or when the request's transaction has ended if it has written (.durable),
             # in a tenant session with the field codecs.
-            durable_write(request, lambda session: self._write(session, row, subjects))
+            durable_write(request, lambda session: write_event(session, row, subjects))
         else:
-            self._write(request.tenant_db, row, subjects)
+            write_event(request.tenant_db, row, subjects)
         try:
             request.tenant_hooks.praxcloud_audit_event(request=request, event=row)
         except Exception:
@@ -148,30 +157,43 @@ class AuditTrail:
                 raise
         return row
 
-    def _write(self, session: Session, row: AuditEvent, subjects: list[tuple[str, int]]) -> None:
-        # One INSERT ... RETURNING id, not the unit of work's flush of a new object
-        # (a third of what a request that reads one record spends on its audit). The row
-        # stays a plain object with its plain display values, its id set, for the hooks.
-        plain_target = row.target
-        values = encoded_values(session, AuditEvent,
-                                {column: getattr(row, column) for column in _EVENT_COLUMNS})
-        set_committed_value(row, "id", session.execute(_INSERT_EVENT, values).scalar_one())
-        refs = [{"event_id": row.id, "kind": kind, "ref_id": int(ref_id), "ref_key": None}
-                for kind, ref_id in dict.fromkeys(subjects) if kind in (RECORD, USER)]
-        if looks_like_email(plain_target):
-            if not any(kind == USER for kind, _ in subjects):
-                user_id = session.scalar(select(User.id).where(
-                    codecs_of(session).match(User, "email", plain_target.strip().lower())))
-                if user_id is not None:
-                    refs.append({"event_id": row.id, "kind": USER, "ref_id": user_id,
-                                 "ref_key": None})
-            refs.append({"event_id": row.id, "kind": EMAIL, "ref_id": None,
-                         "ref_key": email_keys(session, plain_target)[0]})
-        if refs:
-            # One statement for all of them: a page of 50 records is one INSERT,
-            # sent as a Core executemany (the ORM's bulk path costs more than the write).
-            session.connection().execute(_INSERT_SUBJECTS, refs)
+    def _batch(self, row: AuditEvent, subjects: list[tuple[str, int]]) -> bool:
+        """Hand the event to the process's writer, unless the tenant's plugins want to
+        see it at once (``praxcloud_audit_event``) or the writer is full."""
+        request = self.request
+        if request.tenant_hooks.praxcloud_audit_event.get_hookimpls():
+            return False
+        return request.registry.tenancy.view_events.add(request.tenant.slug, row, subjects)
+
+
+def write_event(session: Session, row: AuditEvent, subjects: list[tuple[str, int]]) -> None:
+    # One INSERT ... RETURNING id, not the unit of work's flush of a new object
+    # (a third of what a request that reads one record spends on its audit). The row
+    # stays a plain object with its plain display values, its id set, for the hooks.
+    plain_target = row.target
+    values = encoded_values(session, AuditEvent,
+                            {column: getattr(row, column) for column in _EVENT_COLUMNS})
+    set_committed_value(row, "id", session.execute(_INSERT_EVENT, values).scalar_one())
+    refs = [{"event_id": row.id, "kind": kind, "ref_id": int(ref_id), "ref_key": None}
+            for kind, ref_id in dict.fromkeys(subjects) if kind in (RECORD, USER)]
+    if looks_like_email(plain_target):
+        if not any(kind == USER for kind, _ in subjects):
+            user_id = session.scalar(select(User.id).where(
+                codecs_of(session).match(User, "email", plain_target.strip().lower())))
+            if user_id is not None:
+                refs.append({"event_id": row.id, "kind": USER, "ref_id": user_id,
+                             "ref_key": None})
+        refs.append({"event_id": row.id, "kind": EMAIL, "ref_id": None,
+                     "ref_key": email_keys(session, plain_target)[0]})
+    if refs:
+        # One statement for all of them: a page of 50 records is one INSERT,
+        # sent as a Core executemany (the ORM's bulk path costs more than the write).
+        session.connection().execute(_INSERT_SUBJECTS, refs)
 
 
 def includeme(config) -> None:
     config.add_request_method(AuditTrail, "audit", reify=True)
+    # Record views, written in batches (audit_writer); Tenancy.dispose stops it.
+    config.registry.tenancy.view_events = ViewEventWriter(
+        config.registry.tenancy, settings_of(config.registry).audit_view_batch_seconds,
+        write_event)

@@ -349,7 +349,10 @@ def praxcloud_audit_event(request: Request, event: AuditEvent) -> None:
     """An audit event was written; ``event`` is the ``AuditEvent`` row.
 
     For sinks such as the ledger. ``request`` is the tenant-bound request
-    (a scripted one in CLI commands and tasks).
+    (a scripted one in CLI commands and tasks). A tenant whose enabled plugins
+    implement this hook gets every event written in its request, record views
+    too (which are otherwise written in batches): the hook sees each row, with
+    its id, in the order of the trail.
     """
 
 

@@ -6,7 +6,9 @@ row, what the data subject access report looks up) and by a display value,
 its name, which follows the field codec like every display value in the
 trail. A change lists the fields that changed, never their values. A list
 or search page is one event whatever its length: the records shown are its
-subjects, written in one INSERT (see ``bench/audit_views.py``).
+subjects, written in one INSERT (see ``bench/audit_views.py``). Views and
+searches change nothing but the trail: they are written in batches off the
+request's path (:mod:`.audit_writer`).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ def deleted(request, record_id: int, name: str) -> None:
 
 def viewed(request, record: Record) -> None:
     request.audit.record("record.view", target=record.name, subjects=[(RECORD, record.id)],
-                         details={"record_id": record.id})
+                         details={"record_id": record.id}, batched=True)
 
 
 def listed(request, shown: Sequence[Record], *, query: str | None, page: int,
@@ -41,9 +43,10 @@ def listed(request, shown: Sequence[Record], *, query: str | None, page: int,
     details = {"page": page, "shown": len(shown), "total": total}
     subjects = [(RECORD, record.id) for record in shown]
     if query:
-        request.audit.record("record.search", target=query, details=details, subjects=subjects)
+        request.audit.record("record.search", target=query, details=details, subjects=subjects,
+                             batched=True)
     else:
-        request.audit.record("record.list", details=details, subjects=subjects)
+        request.audit.record("record.list", details=details, subjects=subjects, batched=True)
 
 
 @contextmanager

@@ -36,15 +36,20 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
+# The table's columns, not the mapped attributes: a statement that names the
+# latter goes through the ORM's compile and loading even when it selects rows.
+_RECORDS = Record.__table__
+
+
 def _matching(statement, query: str | None):
     if query:
         statement = statement.where(
-            Record.name.ilike(like_pattern(query.strip()), escape="\\"))
+            _RECORDS.c.name.ilike(like_pattern(query.strip()), escape="\\"))
     return statement
 
 
 def _count(tenant_db, query: str | None) -> int:
-    return tenant_db.scalar(_matching(select(func.count()).select_from(Record), query)) or 0
+    return tenant_db.scalar(_matching(select(func.count()).select_from(_RECORDS), query)) or 0
 
 
 def search(tenant_db, query: str | None, page: int, per_page: int) -> Page:
@@ -56,7 +61,7 @@ def search(tenant_db, query: str | None, page: int, per_page: int) -> Page:
 
 
 # Reading for an answer, not for a change: Core rows, no ORM object per record.
-_READ = select(Record.__table__)
+_READ = select(_RECORDS)
 
 
 def read_page(tenant_db, query: str | None, page: int, per_page: int) -> Page:
@@ -66,14 +71,14 @@ def read_page(tenant_db, query: str | None, page: int, per_page: int) -> Page:
     cost a tuple each, and the field codecs, if any, are applied to the page
     at once (:func:`.fields.decoded_rows`).
     """
-    rows = tenant_db.execute(_matching(_READ, query).order_by(Record.name, Record.id)
+    rows = tenant_db.execute(_matching(_READ, query).order_by(_RECORDS.c.name, _RECORDS.c.id)
                              .limit(per_page).offset((page - 1) * per_page)).all()
     return Page(decoded_rows(tenant_db, Record, rows), page, per_page, _count(tenant_db, query))
 
 
 def read_one(tenant_db, record_id: int):
     """One record as a read-only row, or None."""
-    row = tenant_db.execute(_READ.where(Record.__table__.c.id == record_id)).first()
+    row = tenant_db.execute(_READ.where(_RECORDS.c.id == record_id)).first()
     return None if row is None else decoded_rows(tenant_db, Record, [row])[0]
 
 

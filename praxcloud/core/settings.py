@@ -118,6 +118,10 @@ class PraxSettings:
     max_body_bytes: int = setting(
         1024 * 1024, "Request bodies larger than this are refused with 413, unread.", WEB,
         minimum=0)
+    audit_view_batch_seconds: float = setting(
+        0.5, "Record views and searches are written to the audit trail in batches, this often "
+        "(one transaction per tenant), not in the request: a process killed outright loses "
+        "the views of its last batch. 0 writes each in its request.", WEB, minimum=0)
     gc_freeze: bool = setting(
         True, "Move everything made at start-up (the app, its routes, templates, plugins) out of "
         "the garbage collector's sight (gc.freeze), so that the collections requests cause do "

@@ -170,5 +170,8 @@ class Tenancy:
             session.close()
 
     def dispose(self) -> None:
+        view_events = getattr(self, "view_events", None)
+        if view_events is not None:
+            view_events.stop()  # its last batch, while the engines are still there
         self.engines.dispose_all()
         self.platform_engine.dispose()

@@ -37,4 +37,7 @@ def base_settings(directory: Path) -> dict:
         "pyramid.reload_templates": "false",
         # A test process builds an app per test: frozen, each would stay for good.
         "praxcloud.gc_freeze": "false",
+        # Views in the trail as soon as the request ends, for tests to read at once
+        # (tests of the batched writer set it).
+        "praxcloud.audit_view_batch_seconds": "0",
     }

@@ -110,7 +110,7 @@ def every_kind_of_answer(testapp, registry, monkeypatch) -> list:
     def broken(*args, **kwargs):
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(api_records.records, "search", broken)
+    monkeypatch.setattr(api_records.records, "read_page", broken)
     headers = login(testapp, "acme", "staff@acme.test")
     crash = testapp.get("/api/v1/acme/records", headers=headers, status=500)
     assert crash.json["error"]["code"] == "internal_error"
