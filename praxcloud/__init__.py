@@ -13,6 +13,7 @@ warnings.filterwarnings("ignore", message="pkg_resources is deprecated", categor
 from pyramid.config import Configurator
 
 from .core.config import apply_environment
+from .core.request_class import bake_request_properties
 from .core.settings import settings_of
 
 
@@ -20,6 +21,8 @@ def main(global_config, **settings):
     settings = apply_environment(settings)
     with Configurator(settings=settings) as config:
         config.include("praxcloud.core")
+    # After every include, the plugins' too: their request properties are known.
+    bake_request_properties(config.registry)
     app = config.make_wsgi_app()
     if settings_of(app.registry).gc_freeze:
         # What start-up made lives as long as the process: collected once now,

@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 
 # Events kept while the writer cannot write; beyond, requests write their own.
 MAX_PENDING = 10_000
+# Events per INSERT of a batch (and their subjects per executemany).
+WRITE_CHUNK = 500
 
 
 @dataclass
@@ -49,11 +51,11 @@ class PendingEvent:
 
 
 class ViewEventWriter:
-    def __init__(self, tenancy, period: float, write_event):
+    def __init__(self, tenancy, period: float, write_events):
         self.tenancy = tenancy
         self.period = period
-        # write_event(session, row, subjects): audit.write_event.
-        self._write_event = write_event
+        # write_events(session, [(row, subjects), ...]): audit.write_events.
+        self._write_events = write_events
         self._pending: deque[PendingEvent] = deque()
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -114,8 +116,9 @@ class ViewEventWriter:
                         len(events), slug)
             return 0
         with self.tenancy.tenant_transaction(tenant) as session:
-            for pending in events:
-                self._write_event(session, pending.row, pending.subjects)
+            for start in range(0, len(events), WRITE_CHUNK):
+                self._write_events(session, [(pending.row, pending.subjects)
+                                             for pending in events[start:start + WRITE_CHUNK]])
         return len(events)
 
     # The thread ------------------------------------------------------------------

@@ -28,6 +28,7 @@ from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from .crypto import KeyRing
 from .errors import TenantUnavailable
 from .models import AuditEvent, Record, Tenant, User
+from .tenant_cache import is_cached
 
 log = logging.getLogger(__name__)
 
@@ -260,7 +261,22 @@ class FieldCodecResolver:
         return derive
 
 
+# Where a cached tenant (tenant_cache: never changed) keeps its fingerprint.
+_FINGERPRINT = "_praxcloud_codec_fingerprint"
+
+
 def _fingerprint(tenant: Tenant) -> str:
+    known = vars(tenant).get(_FINGERPRINT)
+    if known is not None:
+        return known
+    fingerprint = _contract_fingerprint(tenant)
+    if is_cached(tenant):
+        # Asked at every request's session: a cached tenant cannot change, so once.
+        vars(tenant)[_FINGERPRINT] = fingerprint
+    return fingerprint
+
+
+def _contract_fingerprint(tenant: Tenant) -> str:
     contract = sorted((row.plugin, row.settings or {}) for row in tenant.plugins)
     digest = hashlib.sha256(bytes(tenant.wrapped_key or b""))
     digest.update(json.dumps(contract, sort_keys=True, default=str).encode())

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import DateTime, func, select, type_coerce
 
 from . import record_rules
 from .errors import ApiError
 from .fields import decoded_rows
 from .models import Record, utcnow
+from .models.types import UTCDateTime
 from .search import like_pattern
 
 EDITABLE = ("name", "email", "phone", "date_of_birth", "notes", "fields")
@@ -60,12 +61,16 @@ def search(tenant_db, query: str | None, page: int, per_page: int) -> Page:
     return Page(items, page, per_page, _count(tenant_db, query))
 
 
-# Reading for an answer, not for a change: Core rows, no ORM object per record.
-_READ = select(_RECORDS)
+# Reading for an answer, not for a change: Core rows, no ORM object per record;
+# the times as stored (naive UTC), not made aware value by value.
+_READ = select(*[type_coerce(column, DateTime).label(column.key)
+                 if isinstance(column.type, UTCDateTime) else column
+                 for column in _RECORDS.c])
 
 
 def read_page(tenant_db, query: str | None, page: int, per_page: int) -> Page:
-    """A page of records as read-only rows with the records' attributes (the API).
+    """A page of records as read-only rows with the records' attributes (the API);
+    their times are naive UTC.
 
     A page of 50 ORM objects cost more than the rest of the request; rows
     cost a tuple each, and the field codecs, if any, are applied to the page

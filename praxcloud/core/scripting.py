@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from pyramid.request import Request
 from pyramid.scripting import prepare
 
+from .request_class import request_factory
 from .request_context import MAINTENANCE_ENVIRON_KEY
 from .settings import settings_of
 
@@ -30,7 +30,7 @@ def tenant_request(registry, slug: str, base_url: str | None = None, transaction
     exactly that (changing the contract). Web requests can never set it.
     """
     url = base_url or settings_of(registry).base_url or "http://localhost:6543"
-    request = Request.blank(f"/api/v1/{slug}/", base_url=url)
+    request = request_factory(registry).blank(f"/api/v1/{slug}/", base_url=url)
     request.remote_addr = None
     if maintenance:
         request.environ[MAINTENANCE_ENVIRON_KEY] = True
@@ -49,7 +49,7 @@ def tenant_request(registry, slug: str, base_url: str | None = None, transaction
 @contextmanager
 def platform_request(registry, base_url: str | None = None):
     url = base_url or settings_of(registry).base_url or "http://localhost:6543"
-    request = Request.blank("/platform/", base_url=url)
+    request = request_factory(registry).blank("/platform/", base_url=url)
     env = prepare(request=request, registry=registry)
     try:
         with request.tm:

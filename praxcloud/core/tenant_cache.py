@@ -51,6 +51,11 @@ def mark_cached(tenant: Tenant) -> Tenant:
     return tenant
 
 
+def is_cached(tenant) -> bool:
+    """Whether ``tenant`` is the cache's shared, never-changed copy."""
+    return bool(vars(tenant).get(_CACHED))
+
+
 def _refuse_change(target, value, *_args):
     if vars(target).get(_CACHED):
         raise ReadOnlyTenant(

@@ -43,7 +43,9 @@ def platform_database(superuser_url: str) -> Iterator[str]:
     At the end it drops the database and every tenant database and role
     whose name starts with the platform database's (see :func:`tenant_db_prefix`).
     """
-    name = f"pxtest_{uuid.uuid4().hex[:8]}"
+    # 6 hex digits here and 6 per test (tenant_db_prefix): with a 40-character
+    # slug a tenant database's name is 63 characters, PostgreSQL's limit.
+    name = f"pxtest_{uuid.uuid4().hex[:6]}"
     admin = create_engine(superuser_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
@@ -64,8 +66,12 @@ def platform_database(superuser_url: str) -> Iterator[str]:
 
 
 def tenant_db_prefix(platform_url: str) -> str:
-    """A prefix for one test's tenant databases, under the session's cleanup pattern."""
-    return platform_url.rsplit("/", 1)[1] + f"_t_{secrets.token_hex(2)}_"
+    """A prefix for one test's tenant databases, under the session's cleanup pattern.
+
+    Random per test: a database an earlier test of the session left behind
+    must not be met again (4 hex digits were, once in a run of 900 tests).
+    """
+    return platform_url.rsplit("/", 1)[1] + f"_t_{secrets.token_hex(3)}_"
 
 
 def reset_platform_schema(platform_url: str) -> None:

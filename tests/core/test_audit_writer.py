@@ -117,3 +117,26 @@ def test_closing_the_app_writes_what_is_kept(registry, testapp, records):
     testapp.get(f"/api/v1/acme/records/{records[0]}", headers=headers)
     registry.tenancy.view_events.stop()
     assert len(views(registry)) == 1
+
+
+def test_a_batch_of_many_keeps_each_event_with_its_own_subjects(registry, testapp, records):
+    from praxcloud.core.models import AuditSubject
+    from tests.api.conftest import tenant_db
+
+    headers = login(testapp, "acme", "staff@acme.test")
+    testapp.get(f"/api/v1/acme/records/{records[1]}", headers=headers)
+    testapp.get("/api/v1/acme/records?q=staff@acme.test", headers=headers)  # an e-mail searched
+    testapp.get(f"/api/v1/acme/records/{records[0]}", headers=headers)
+    assert registry.tenancy.view_events.flush() == 3
+    events = [e for e in audit_events(registry, "acme")
+              if e.event in ("record.view", "record.search")]
+    assert [(e.event, e.target) for e in events] == [
+        ("record.view", "Ada Two"), ("record.search", "staff@acme.test"),
+        ("record.view", "Ada One")]
+    with tenant_db(registry, "acme") as db:
+        kinds = {e.id: sorted((s.kind, s.ref_id) for s in db.query(AuditSubject)
+                              .filter(AuditSubject.event_id == e.id)) for e in events}
+    assert kinds[events[0].id] == [("record", records[1])]
+    assert kinds[events[2].id] == [("record", records[0])]
+    # The searched address files the event under that user and under the address.
+    assert [kind for kind, _ in kinds[events[1].id]] == ["email", "user"]

@@ -4,16 +4,29 @@ from __future__ import annotations
 
 
 def iso(value) -> str | None:
-    return None if value is None else value.isoformat().replace("+00:00", "Z")
+    """A UTC time as ISO 8601 with a Z: aware (ORM rows), or naive UTC (read rows)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.isoformat() + "Z"
+    return value.isoformat().replace("+00:00", "Z")
 
 
 def record_json(record) -> dict:
+    """A record (ORM object or read row, ``records.read_page``) as the API shows it.
+
+    Called 50 times for a page: the times are formatted inline, not through
+    a chain of helpers per field.
+    """
+    born, created, updated, active = (record.date_of_birth, record.created_at,
+                                      record.updated_at, record.last_activity_at)
     return {
         "id": record.id, "name": record.name, "email": record.email, "phone": record.phone,
-        "date_of_birth": record.date_of_birth.isoformat() if record.date_of_birth else None,
+        "date_of_birth": born.isoformat() if born else None,
         "notes": record.notes or "", "fields": record.fields or {},
-        "created_at": iso(record.created_at), "updated_at": iso(record.updated_at),
-        "last_activity_at": iso(record.last_activity_at),
+        "created_at": created if created is None else iso(created),
+        "updated_at": updated if updated is None else iso(updated),
+        "last_activity_at": active if active is None else iso(active),
     }
 
 
