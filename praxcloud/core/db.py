@@ -22,8 +22,10 @@ compiling every statement anew.
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Dialect, make_url
@@ -127,7 +129,14 @@ class TenantEngineFactory:
 
 
 class EngineCache:
-    """A bounded LRU of engines keyed by tenant slug and database URL."""
+    """A bounded LRU of engines keyed by tenant slug and database URL.
+
+    An engine pushed out of the LRU is disposed on a thread of its own, not
+    in the request that made room: closing a SQLite file's last connection
+    runs SQLite's checkpoint and removes the WAL, which was the largest part
+    of a request to a tenant whose engine was not cached. :meth:`settle`
+    waits until every evicted engine is closed.
+    """
 
     def __init__(self, max_size: int, engine_kwargs: dict | None = None):
         self.max_size = max_size
@@ -135,6 +144,9 @@ class EngineCache:
         self.factory = TenantEngineFactory(self.engine_kwargs)
         self._engines: OrderedDict[str, tuple[str, Engine]] = OrderedDict()
         self._lock = threading.Lock()
+        self._closer: ThreadPoolExecutor | None = None
+        self._closer_pid = 0
+        self._closing: list[Future] = []
 
     def get(self, key: str, url_source) -> Engine:
         """Return the engine for ``key``; ``url_source()`` gives its URL when one must be made."""
@@ -159,9 +171,28 @@ class EngineCache:
             self._engines.move_to_end(key)
             while len(self._engines) > self.max_size:
                 evicted.append(self._engines.popitem(last=False)[1][1])
-        for old in evicted:
-            old.dispose()
+        self._close_later(evicted)
         return engine
+
+    def _close_later(self, engines: list[Engine]) -> None:
+        if not engines:
+            return
+        with self._lock:
+            if self._closer is None or self._closer_pid != os.getpid():
+                # Made where it is used: a forked worker has none of its parent's threads.
+                self._closer = ThreadPoolExecutor(max_workers=1,
+                                                  thread_name_prefix="praxcloud-engine-close")
+                self._closer_pid = os.getpid()
+                self._closing = []
+            self._closing = [f for f in self._closing if not f.done()]
+            self._closing.extend(self._closer.submit(engine.dispose) for engine in engines)
+
+    def settle(self) -> None:
+        """Wait until the engines pushed out of the LRU are closed."""
+        with self._lock:
+            closing = list(self._closing) if self._closer_pid == os.getpid() else []
+        for future in closing:
+            future.result()
 
     def forget(self, key: str) -> None:
         with self._lock:
@@ -173,6 +204,7 @@ class EngineCache:
         return len(self._engines)
 
     def dispose_all(self) -> None:
+        self.settle()
         with self._lock:
             entries = list(self._engines.values())
             self._engines.clear()
