@@ -208,6 +208,9 @@ class EngineCache:
         with self._lock:
             entries = list(self._engines.values())
             self._engines.clear()
+            closer, self._closer = self._closer, None
+        if closer is not None and self._closer_pid == os.getpid():
+            closer.shutdown(wait=True)  # its thread ends with the app, not at exit
         for _, engine in entries:
             engine.dispose()
 
