@@ -33,11 +33,10 @@ def pop_flashes(request) -> list[tuple[str, str]]:
     if identity is None or identity.kind == "api" or not identity.session_data.get("flash"):
         # Most pages have none: the session's ORM row need not be loaded to know.
         return messages
-    session = _session(request)
-    if session is not None and (session.data or {}).get("flash"):
-        data = dict(session.data)
-        messages = [tuple(m) for m in data.pop("flash")] + messages
-        session.data = data
+    session = identity.session
+    data = dict(session.data or {})
+    messages = [tuple(m) for m in data.pop("flash")] + messages
+    session.data = data
     return messages
 
 
