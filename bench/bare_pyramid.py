@@ -2,7 +2,8 @@
 
 One route per request kind, one ORM query each (the page adds its count), on a
 pooled SQLite engine over the bench tenant's own database file, with
-Pyramid's JSON renderer: no tenants, no sessions, no security policy, no
+Pyramid's JSON renderer around orjson, as PraxCloud's (``json_codec``), so
+that the encoder is not what the two differ in: no tenants, no sessions, no security policy, no
 transaction manager, no tweens. What PraxCloud does on top of this is what
 ``request_cost.py`` measures against it.
 """
@@ -14,6 +15,7 @@ from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
+from praxcloud.core import json_codec
 from praxcloud.core.api.serialize import record_json
 from praxcloud.core.models import Record
 
@@ -38,6 +40,7 @@ def make_bare_app(database_url: str):
                     "per_page": per_page, "total": total}
 
     with Configurator() as config:
+        config.add_renderer("json", json_codec.renderer())
         config.add_route("record", "/api/v1/{tenant}/records/{id}")
         config.add_route("records", "/api/v1/{tenant}/records")
         config.add_view(one_record, route_name="record", renderer="json")

@@ -98,6 +98,7 @@ def includeme(config) -> None:
     config.include(".audit")
     config.include(".tweens")
     config.include(".views_support")
+    config.include(".json_codec")
     config.include(".form_errors")
     config.include(".stepup")
     config.include(".assets")

@@ -32,6 +32,8 @@ from sqlalchemy.engine import URL, Dialect, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.util import LRUCache
 
+from . import json_codec
+
 # Compiled statements kept for all tenant engines together (SQLAlchemy's
 # default is 500 per engine).
 COMPILED_CACHE_SIZE = 2000
@@ -42,6 +44,9 @@ POOL_ARGUMENTS = {"pool_size": "pool_size", "max_overflow": "max_overflow",
 
 
 def make_engine(url: str, **kwargs) -> Engine:
+    # JSON columns read by orjson; the dialect, and so this, is shared by
+    # every tenant engine of a server (TenantEngineFactory).
+    kwargs.setdefault("json_deserializer", json_codec.loads)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         kwargs.setdefault("connect_args", {"timeout": 30})

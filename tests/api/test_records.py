@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from praxcloud.core.models import AuditEvent, Record
 from tests.api.conftest import add_records, audit_events, count, login
 
@@ -18,6 +20,7 @@ def test_create_read_update_delete(testapp, tenant, registry):
     assert created["date_of_birth"] == "1984-02-29"
     assert created["fields"] == body["fields"]
     assert created["created_at"] == created["updated_at"] == created["last_activity_at"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z", created["created_at"])
 
     url = f"{R}/{created['id']}"
     assert testapp.get(url, headers=headers).json == created

@@ -12,21 +12,31 @@ def iso(value) -> str | None:
     return value.isoformat().replace("+00:00", "Z")
 
 
-def record_json(record) -> dict:
-    """A record (ORM object or read row, ``records.read_page``) as the API shows it.
+# The record as the API shows it, in this order: the columns of ``records``
+# (a test keeps the two the same, so that a new column is a decision).
+RECORD_KEYS = ("id", "name", "email", "phone", "date_of_birth", "notes", "fields",
+               "created_at", "updated_at", "last_activity_at")
 
-    Called 50 times for a page: one formatting call per time, no chain of
-    type conversions (read rows keep the stored naive UTC times).
+
+def record_json(record) -> dict:
+    """A record (ORM object, read row of ``records.read_page``, or namespace) as the API shows it.
+
+    Dates and times are left as they are: the JSON renderer
+    (:mod:`..json_codec`) writes them as ISO 8601, naive times as UTC with a
+    Z, at a fraction of the cost of formatting each here. A read row is
+    zipped with its column names: one call, where ten attribute lookups on a
+    row cost a page of 50 a tenth of its time.
     """
-    born, created, updated, active = (record.date_of_birth, record.created_at,
-                                      record.updated_at, record.last_activity_at)
-    return {
-        "id": record.id, "name": record.name, "email": record.email, "phone": record.phone,
-        "date_of_birth": born.isoformat() if born else None,
-        "notes": record.notes or "", "fields": record.fields or {},
-        "created_at": iso(created), "updated_at": iso(updated),
-        "last_activity_at": iso(active),
-    }
+    columns = getattr(record, "_fields", None)
+    if columns is not None:
+        item = dict(zip(columns, record, strict=True))
+    else:
+        item = {key: getattr(record, key) for key in RECORD_KEYS}
+    if item["notes"] is None:
+        item["notes"] = ""
+    if item["fields"] is None:
+        item["fields"] = {}
+    return item
 
 
 def session_json(session, current) -> dict:
