@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import DateTime, func, select, type_coerce
+from sqlalchemy import DateTime, bindparam, func, select, type_coerce
 
 from . import record_rules
 from .errors import ApiError
@@ -40,6 +40,13 @@ class Page:
 # The table's columns, not the mapped attributes: a statement that names the
 # latter goes through the ORM's compile and loading even when it selects rows.
 _RECORDS = Record.__table__
+# Statements built once for the requests that read: one built per request
+# cost about as much to build and to key for the compiled-statement cache as
+# to run (SQLAlchemy keeps the cache key on the statement object); their
+# values are bound per execution anyway.
+_NAME_MATCHES = _RECORDS.c.name.ilike(bindparam("pattern"), escape="\\")
+_COUNT = select(func.count()).select_from(_RECORDS)
+_COUNT_MATCHING = _COUNT.where(_NAME_MATCHES)
 
 
 def _matching(statement, query: str | None):
@@ -50,7 +57,9 @@ def _matching(statement, query: str | None):
 
 
 def _count(tenant_db, query: str | None) -> int:
-    return tenant_db.scalar(_matching(select(func.count()).select_from(_RECORDS), query)) or 0
+    if query:
+        return tenant_db.scalar(_COUNT_MATCHING, {"pattern": like_pattern(query.strip())}) or 0
+    return tenant_db.scalar(_COUNT) or 0
 
 
 def search(tenant_db, query: str | None, page: int, per_page: int) -> Page:
@@ -68,6 +77,15 @@ _READ = select(*[type_coerce(column, DateTime).label(column.key)
                  for column in _RECORDS.c])
 
 
+# The API's statements, built once (with the counts above).
+_PAGE_ORDER = (_RECORDS.c.name, _RECORDS.c.id)
+_PAGE = (_READ.order_by(*_PAGE_ORDER)
+         .limit(bindparam("limit")).offset(bindparam("offset")))
+_PAGE_MATCHING = (_READ.where(_NAME_MATCHES).order_by(*_PAGE_ORDER)
+                  .limit(bindparam("limit")).offset(bindparam("offset")))
+_ONE = _READ.where(_RECORDS.c.id == bindparam("record_id"))
+
+
 def read_page(tenant_db, query: str | None, page: int, per_page: int) -> Page:
     """A page of records as read-only rows with the records' attributes (the API);
     their times are naive UTC.
@@ -76,14 +94,16 @@ def read_page(tenant_db, query: str | None, page: int, per_page: int) -> Page:
     cost a tuple each, and the field codecs, if any, are applied to the page
     at once (:func:`.fields.decoded_rows`).
     """
-    rows = tenant_db.execute(_matching(_READ, query).order_by(_RECORDS.c.name, _RECORDS.c.id)
-                             .limit(per_page).offset((page - 1) * per_page)).all()
+    values = {"limit": per_page, "offset": (page - 1) * per_page}
+    if query:
+        values["pattern"] = like_pattern(query.strip())
+    rows = tenant_db.execute(_PAGE_MATCHING if query else _PAGE, values).all()
     return Page(decoded_rows(tenant_db, Record, rows), page, per_page, _count(tenant_db, query))
 
 
 def read_one(tenant_db, record_id: int):
     """One record as a read-only row, or None."""
-    row = tenant_db.execute(_READ.where(_RECORDS.c.id == record_id)).first()
+    row = tenant_db.execute(_ONE, {"record_id": record_id}).first()
     return None if row is None else decoded_rows(tenant_db, Record, [row])[0]
 
 
