@@ -83,13 +83,16 @@ class PraxSettings:
     tenant_admin_url: str | None = setting(
         None, "PostgreSQL URL of a role with CREATEDB and CREATEROLE, used only to create and "
         "drop tenants; required with the postgresql backend.", DATABASES, secret=True)
-    tenant_engines_max: int = setting(
-        64, "Tenant database engines one process keeps open (least recently used closed first).",
-        DATABASES, minimum=1)
+    tenant_engines_max: int | None = setting(
+        None, "Tenant database engines one process keeps open (least recently used closed "
+        "first). Unset: 1024 with SQLite (each a file: the process's open-file limit is raised "
+        "to fit, or the number lowered to what fits, with a warning; about 250 KB of memory "
+        "each), 64 with PostgreSQL (each a pool of server connections).", DATABASES, minimum=1)
     tenant_cache_seconds: float = setting(
-        1.0, "How long a process keeps a tenant and its contract without asking the platform "
-        "database again; a change made in another process (a suspension) takes effect within "
-        "this time. 0 asks at every request.", DATABASES, minimum=0)
+        1.0, "How often a process asks the platform database whether any tenant or contract "
+        "changed (one small query, whatever the number of tenants); a change made in another "
+        "process (a suspension) takes effect within this time. 0 loads the tenant at every "
+        "request.", DATABASES, minimum=0)
     tenant_pool_size: int = setting(
         2, "Connections kept open per tenant engine (SQLite files and PostgreSQL alike): a "
         "process keeps at most tenant_engines_max × tenant_pool_size tenant connections.",
@@ -279,7 +282,7 @@ def parse_value(item: dataclasses.Field, value: Any) -> Any:
         return value
     if kind is bool:
         return _parse_bool(value)
-    if kind is int:
+    if kind is int or kind == int | None:  # None is the default, never parsed from the ini
         parsed = _parse_int(value)
         if item.metadata["minimum"] is not None and parsed < item.metadata["minimum"]:
             raise ValueError(f"{parsed} is below the minimum of {item.metadata['minimum']}")

@@ -56,6 +56,7 @@ def type_name(name: str) -> str:
     return {
         bool: "true/false",
         int: "whole number",
+        int | None: "whole number",
         float: "number",
         str: "text",
         str | None: "text",

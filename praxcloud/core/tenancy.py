@@ -19,12 +19,17 @@ from .crypto import KeyRing, seal, unseal
 from .db import EngineCache, make_engine, session_factory
 from .errors import PraxError
 from .fields import attach
-from .models import Tenant
+from .models import TENANTS_VERSION, CacheVersion, Tenant
+from .open_files import fit_sqlite_engines
 from .request_sessions import RequestSession, join_request
 from .settings import settings_of
 from .tenant_cache import TenantCache, mark_cached
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
+# Tenant engines a process keeps when praxcloud.tenant_engines_max is unset.
+SQLITE_ENGINES = 1024
+POSTGRESQL_ENGINES = 64
+_TENANTS_VERSION = select(CacheVersion.version).where(CacheVersion.name == TENANTS_VERSION)
 # Path segments the platform itself uses; no tenant may take them.
 RESERVED_SLUGS = frozenset({
     "api", "platform", "static", "assets", "admin", "www", "health", "login", "logout",
@@ -62,15 +67,26 @@ class Tenancy:
         # Set once the plugin host exists (install_services): a FieldCodecResolver.
         self.field_codecs = None
         self.engines = EngineCache(
-            settings_of(settings).tenant_engines_max,
+            self._engines_max(settings),
             engine_kwargs=self._pool_kwargs(settings),
         )
         # Tenants as requests see them (tenant_cache): emptied when a platform session of
-        # this process commits a write, else kept for tenant_cache_seconds.
+        # this process commits a write, or when the platform's counter of tenant changes
+        # moved (read every tenant_cache_seconds).
         self.tenants = TenantCache(self._load_detached, settings_of(settings).tenant_cache_seconds,
-                                   max_size=4 * settings_of(settings).tenant_engines_max)
+                                   max_size=4 * self.engines.max_size,
+                                   version=self._tenants_version)
         self.tenants.watch(self.platform_sessions)
         self.tenants.watch(self.platform_request_sessions)
+
+    @staticmethod
+    def _engines_max(settings) -> int:
+        parsed = settings_of(settings)
+        if parsed.tenant_db_backend == "postgresql":
+            # Each engine is a pool of server connections, which the server counts.
+            return parsed.tenant_engines_max or POSTGRESQL_ENGINES
+        return fit_sqlite_engines(parsed.tenant_engines_max or SQLITE_ENGINES,
+                                  parsed.tenant_pool_size)
 
     @staticmethod
     def _pool_kwargs(settings) -> dict:
@@ -137,6 +153,10 @@ class Tenancy:
                 select(Tenant).options(joinedload(Tenant.plugins)).where(Tenant.slug == slug)
             ).unique().first()
         return None if tenant is None else mark_cached(tenant)
+
+    def _tenants_version(self) -> int | None:
+        with self.platform_sessions() as session:
+            return session.scalar(_TENANTS_VERSION)
 
     @staticmethod
     def editable(platform_db: Session, tenant: Tenant) -> Tenant:

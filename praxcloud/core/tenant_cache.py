@@ -1,16 +1,25 @@
-"""Tenants and their enabled plugins, kept per process for at most a second.
+"""Tenants and their enabled plugins, kept per process until they change.
 
 Every tenant request needs its tenant row and contract lines (two queries
 on the platform database, about a fifth of a request's time), and tenants
 change rarely. A process keeps each tenant it has loaded, detached from any
-session, for ``praxcloud.tenant_cache_seconds`` (1 by default):
+session, until it learns that tenants changed:
 
 - a change made in this process (a platform session that commits a write:
   a suspension, a contract line, settings, the security epoch) empties the
   cache when it commits, so the next request loads the tenant afresh;
-- a change made in another process (an operator's CLI, the other workers)
-  reaches this one when the entry expires: a suspended or deleted tenant is
-  refused within a second everywhere, with no shared store to ask.
+- a change made anywhere else (an operator's CLI, the other workers, SQL
+  typed into psql) raises the platform's ``cache_versions`` counter in the
+  same transaction (database triggers on ``tenants`` and
+  ``tenant_plugins``, platform migration 0005). Every
+  ``praxcloud.tenant_cache_seconds`` (1 by default) a process reads that
+  counter, one small query whatever the number of tenants, and empties the
+  cache when it moved: a suspended or deleted tenant is refused within a
+  second everywhere, with no shared store to ask.
+
+Checking one counter, rather than reloading each tenant when its second is
+over, keeps a process that serves a thousand tenants from reloading one at
+nearly every request (``bench/many_tenants.py``).
 
 The cached tenant is shared by the requests of a process and must not be
 changed: a view that changes the tenant loads it into its platform session
@@ -78,33 +87,63 @@ _guard(TenantPlugin)
 
 
 class TenantCache:
+    """Tenants by slug, kept until a change is seen (see the module's notes).
+
+    ``load(slug)`` gives a detached tenant or None; ``version()`` gives the
+    platform's tenants counter. With ``ttl`` 0 nothing is kept: every call
+    loads.
+    """
+
     def __init__(self, load: Callable[[str], object | None], ttl: float, max_size: int,
+                 version: Callable[[], int | None],
                  clock: Callable[[], float] = time.monotonic):
         self._load = load
+        self._version = version
         self.ttl = ttl
         self.max_size = max_size
         self.clock = clock
-        self._entries: OrderedDict[str, tuple[float, int, object]] = OrderedDict()
+        self._entries: OrderedDict[str, object] = OrderedDict()
         # Bumped by clear(): a load that began before a clear is not kept.
         self._generation = 0
         self._lock = threading.Lock()
+        # The counter as last read, and when (clock time); None: never read.
+        self._seen_version: int | None = None
+        self._checked_at: float | None = None
+        self._check_lock = threading.Lock()
 
     def get(self, slug: str):
-        now = self.clock()
-        entry = self._entries.get(slug)
-        if entry is not None and 0 <= now - entry[0] < self.ttl:
-            return entry[2]
-        generation = self._generation
+        if self.ttl <= 0:
+            return self._load(slug)
+        checked_at = self._checked_at
+        if checked_at is None or not 0 <= self.clock() - checked_at < self.ttl:
+            self._check_version()
+        with self._lock:
+            tenant = self._entries.get(slug)
+            if tenant is not None:
+                self._entries.move_to_end(slug)
+                return tenant
+            generation = self._generation
         tenant = self._load(slug)
         with self._lock:
-            if tenant is None or self.ttl <= 0:
-                self._entries.pop(slug, None)
-            elif generation == self._generation:
-                self._entries[slug] = (now, generation, tenant)
-                self._entries.move_to_end(slug)
+            if tenant is not None and generation == self._generation:
+                self._entries[slug] = tenant
                 while len(self._entries) > self.max_size:
                     self._entries.popitem(last=False)
         return tenant
+
+    def _check_version(self) -> None:
+        """Empty the cache if the platform's counter moved since it was last read."""
+        with self._check_lock:
+            # Another thread may have read it while this one waited.
+            checked_at = self._checked_at
+            now = self.clock()
+            if checked_at is not None and 0 <= now - checked_at < self.ttl:
+                return
+            version = self._version()
+            if version != self._seen_version:
+                self.clear()
+                self._seen_version = version
+            self._checked_at = now
 
     def clear(self) -> None:
         with self._lock:

@@ -34,7 +34,7 @@ def test_an_empty_ini_gives_the_defaults():
     parsed = parse_settings({})
     assert parsed == PraxSettings()
     assert (parsed.tenant_db_backend, parsed.tenant_engines_max, parsed.max_body_bytes) == (
-        "sqlite", 64, 1024 * 1024)
+        "sqlite", None, 1024 * 1024)
     assert (parsed.load_plugins, parsed.secure_cookies, parsed.disabled_plugins) == (
         True, False, ())
     assert parsed.base_url is None and parsed.platform_db_url is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .meta import PlatformBase
@@ -66,6 +66,24 @@ class TenantPlugin(PlatformBase):
     enabled_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     tenant: Mapped[Tenant] = relationship(back_populates="plugins")
+
+
+class CacheVersion(PlatformBase):
+    """A counter that database triggers raise whenever the rows a process caches change.
+
+    ``tenants``: raised by any INSERT, UPDATE or DELETE on ``tenants`` or
+    ``tenant_plugins``, whatever makes it (the app, the CLI, an operator's
+    SQL), in the same transaction. A process asks for it once a second
+    instead of reloading each cached tenant (:mod:`praxcloud.core.tenant_cache`).
+    """
+
+    __tablename__ = "cache_versions"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+TENANTS_VERSION = "tenants"
 
 
 class Operator(PlatformBase):
