@@ -11,7 +11,7 @@ from ..permissions import RECORDS_READ, RECORDS_WRITE
 from ..views_support import api_view, json_body, no_content
 from .params import int_param, path_id, text_param
 from .schemas import validate
-from .serialize import record_json
+from .serialize import record_json, records_json
 
 MAX_QUERY_LENGTH = 200
 MAX_PAGE = 10**6
@@ -46,7 +46,7 @@ def list_records(request):
     query = text_param(request, "q", MAX_QUERY_LENGTH)
     result = records.read_page(request.tenant_db, query, page, per_page)
     record_audit.listed(request, result.items, query=query, page=result.page, total=result.total)
-    return {"items": [record_json(r) for r in result.items], "page": result.page,
+    return {"items": records_json(result.items), "page": result.page,
             "per_page": result.per_page, "total": result.total}
 
 

@@ -19,24 +19,31 @@ RECORD_KEYS = ("id", "name", "email", "phone", "date_of_birth", "notes", "fields
 
 
 def record_json(record) -> dict:
-    """A record (ORM object, read row of ``records.read_page``, or namespace) as the API shows it.
+    """A record (ORM object, read row of ``records.read_one``, or namespace) as the API shows it."""
+    return records_json([record])[0]
+
+
+def records_json(records) -> list[dict]:
+    """Records as the API shows them: ORM objects, namespaces, or the read rows of
+    ``records.read_page`` (all of one kind).
 
     Dates and times are left as they are: the JSON renderer
     (:mod:`..json_codec`) writes them as ISO 8601, naive times as UTC with a
-    Z, at a fraction of the cost of formatting each here. A read row is
-    zipped with its column names: one call, where ten attribute lookups on a
-    row cost a page of 50 a tenth of its time.
+    Z, at a fraction of the cost of formatting each here. Read rows are
+    zipped with their column names, looked up once (``Row._fields`` builds a
+    new tuple at every call; ten attribute lookups cost a row ~5 µs).
     """
-    columns = getattr(record, "_fields", None)
+    columns = getattr(records[0], "_fields", None) if records else None
     if columns is not None:
-        item = dict(zip(columns, record, strict=True))
+        items = [dict(zip(columns, row, strict=True)) for row in records]
     else:
-        item = {key: getattr(record, key) for key in RECORD_KEYS}
-    if item["notes"] is None:
-        item["notes"] = ""
-    if item["fields"] is None:
-        item["fields"] = {}
-    return item
+        items = [{key: getattr(record, key) for key in RECORD_KEYS} for record in records]
+    for item in items:
+        if item["notes"] is None:
+            item["notes"] = ""
+        if item["fields"] is None:
+            item["fields"] = {}
+    return items
 
 
 def session_json(session, current) -> dict:
