@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from . import login_limits
+from .audit import USER
 from .errors import PraxError
 from .models import LoginChallenge, User, utcnow
 from .tokens import hash_token, new_token
@@ -266,7 +267,9 @@ def open_session(request, user: User, kind: str):
     # Evaluated under the security settings of now: no second evaluation at its first request.
     stamp(session, request.tenant)
     user.last_login_at = utcnow()
+    # The user named as the subject: the trail need not find them by e-mail again.
     request.audit.record(
-        "login", target=user.email, actor_id=user.id, actor=user.email, details={"kind": kind}
+        "login", target=user.email, actor_id=user.id, actor=user.email, details={"kind": kind},
+        subjects=[(USER, user.id)],
     )
     return token, session
