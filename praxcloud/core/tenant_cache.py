@@ -140,7 +140,8 @@ class TenantCache:
             if checked_at is not None and 0 <= now - checked_at < self.ttl:
                 return
             version = self._version()
-            if version != self._seen_version:
+            # No counter (its row deleted): nothing can be trusted past the period.
+            if version is None or version != self._seen_version:
                 self.clear()
                 self._seen_version = version
             self._checked_at = now

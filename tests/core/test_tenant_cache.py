@@ -83,6 +83,18 @@ def test_a_moved_counter_empties_the_cache_at_the_next_check():
     assert loads == ["acme", "acme"]
 
 
+def test_without_a_counter_tenants_are_loaded_again_each_period():
+    clock = Clock()
+    load, loads = counting_loader({"acme": "ACME"})
+    cache = TenantCache(load, ttl=1.0, max_size=10, version=lambda: None, clock=clock)
+    cache.get("acme")
+    clock.now += 0.5
+    cache.get("acme")
+    clock.now += 0.5
+    cache.get("acme")
+    assert loads == ["acme", "acme"]
+
+
 def test_unknown_slugs_are_not_kept_and_the_size_is_bounded():
     load, loads = counting_loader({f"t{n}": n for n in range(5)})
     cache = TenantCache(load, ttl=60, max_size=3, version=Counter(), clock=Clock())
