@@ -31,9 +31,11 @@ MIN_PASSWORD_LENGTH = 8  # NIST SP 800-63B's floor; policy plugins may ask more.
 
 
 class PasswordRejected(ApiError):
-    def __init__(self, messages: list[str]):
+    """The policy's every objection, under the name of the field the password came in."""
+
+    def __init__(self, messages: list[str], field: str = "password"):
         super().__init__("password_rejected", "the password does not meet the policy", 422,
-                         {"password": " ".join(messages)})
+                         {field: " ".join(messages)})
         self.messages = messages
 
 

@@ -83,8 +83,9 @@ def forbidden(exc, request):
 
 
 def required_action_error(actions) -> Response:
-    """403 ``required_action``: the ``Error`` shape, with ``action`` naming what to do now."""
-    name, message = refusal(actions)
-    body = error_body("required_action", message)
+    """403 ``required_action`` (or the action's own code): the ``Error`` shape, with
+    ``action`` naming what to do now."""
+    name, message, code = refusal(actions)
+    body = error_body(code, message)
     body["error"]["action"] = name
     return Response(json=body, status=403, content_type="application/json", charset="utf-8")

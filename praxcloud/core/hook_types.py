@@ -75,6 +75,9 @@ class RequiredAction(TypedDict):
     """Other route names (console and API) the user may reach meanwhile."""
     message: NotRequired[str]
     """For the user: why they are held (the API's 403 ``required_action`` message)."""
+    code: NotRequired[str]
+    """The API's error code while it is the first pending action (``"password_expired"``);
+    ``required_action`` when unset. Lower case, digits and ``_``."""
 
 
 class LoginMethod(TypedDict):

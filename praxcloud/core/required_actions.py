@@ -6,8 +6,9 @@ re-evaluated (``reevaluate_sessions``), or from :func:`add_required_action`
 on one session already open. Until the plugin clears it
 (:func:`clear_required_action`) the session reaches only the routes of
 :func:`required_action_routes`: the console sends the user to the first
-action's ``route`` and the API answers 403 ``required_action`` naming that
-action, with its ``message`` (:func:`refusal`).
+action's ``route`` and the API answers 403 ``required_action`` (or the
+action's own ``code``, such as ``password_expired``) naming that action,
+with its ``message`` (:func:`refusal`).
 
 The actions live in the session row's ``data`` under ``required_actions``:
 they survive a restart and are the same in every process.
@@ -15,6 +16,7 @@ they survive a restart and are the same in every process.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from .hook_types import RequiredAction
@@ -23,6 +25,8 @@ SESSION_KEY = "required_actions"
 # Reachable whatever is pending: leaving, and the console's styles and scripts.
 ALWAYS_ALLOWED_ROUTES = frozenset({"console.logout", "api.auth.logout", "console.static"})
 DEFAULT_MESSAGE = "finish what your institution requires first"
+DEFAULT_CODE = "required_action"
+ERROR_CODE = re.compile(r"[a-z][a-z0-9_]{0,62}")
 
 
 def pending_required_actions(session) -> list[RequiredAction]:
@@ -53,6 +57,12 @@ def _checked(action: RequiredAction) -> RequiredAction:
         if not isinstance(message, str):
             raise ValueError("'message' of a required action is text")
         checked["message"] = message
+    code = action.get("code")
+    if code is not None:
+        if not isinstance(code, str) or not ERROR_CODE.fullmatch(code):
+            raise ValueError("'code' of a required action is an error code such as "
+                             "'password_expired' (lower case, digits and _)")
+        checked["code"] = code
     return checked
 
 
@@ -105,10 +115,11 @@ def required_action_routes(actions: Iterable[RequiredAction]) -> frozenset[str]:
     return frozenset(route for route in allowed if route)
 
 
-def refusal(actions: list[RequiredAction]) -> tuple[str, str]:
-    """The action a confined user is asked to do now (the first), and the message for it."""
+def refusal(actions: list[RequiredAction]) -> tuple[str, str, str]:
+    """The action a confined user is asked to do now (the first), the message for it,
+    and the API's error code."""
     first = actions[0]
     message = first.get("message")
     if not message:
         message = DEFAULT_MESSAGE + ": " + ", ".join(str(a.get("name")) for a in actions)
-    return str(first.get("name")), message
+    return str(first.get("name")), message, str(first.get("code") or DEFAULT_CODE)

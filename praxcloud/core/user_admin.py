@@ -136,6 +136,9 @@ def create_user(request, email: str, password: str | None, groups: list[str],
         # Another request created the same e-mail since the check above.
         raise DuplicateEmail() from None
     request.audit.record("user.create", target=email, details={"groups": sorted(groups)})
+    if password is not None:
+        # A first password is a password set: a policy's history and expiry start here.
+        request.tenant_hooks.praxcloud_password_changed(request=request, user=user)
     return user
 
 

@@ -65,6 +65,28 @@ def test_clearing_required_actions_frees_the_session(registry, testapp, tenant):
     testapp.get("/api/v1/acme/records", headers=bearer(token), status=200)
 
 
+def test_an_action_with_a_code_of_its_own_answers_with_it(registry, testapp, tenant):
+    expired: RequiredAction = {"name": "password_policy.expired", "route": "console.account",
+                               "routes": ["api.me", "api.me.password"],
+                               "message": "your password has expired: choose a new one",
+                               "code": "password_expired"}
+    token = _login(testapp)
+    _on_session(registry, token, "api", lambda session: add_required_action(session, expired))
+    refused = testapp.get("/api/v1/acme/records", headers=bearer(token), status=403).json
+    assert refused == {"error": {"code": "password_expired", "action": "password_policy.expired",
+                                 "message": "your password has expired: choose a new one",
+                                 "fields": {}}}
+    testapp.get("/api/v1/acme/me", headers=bearer(token), status=200)
+
+
+@pytest.mark.parametrize("code", ["", "Password-Expired", 7, "x" * 64])
+def test_a_code_that_is_no_error_code_is_refused(registry, testapp, tenant, code):
+    token = _login(testapp)
+    with pytest.raises(ValueError, match="'code' of a required action"):
+        _on_session(registry, token, "api", lambda session: add_required_action(
+            session, {"name": "x.y", "route": "api.me", "code": code}))
+
+
 def test_an_action_added_to_an_open_api_session(registry, testapp, tenant):
     token = _login(testapp)
     testapp.get("/api/v1/acme/records", headers=bearer(token), status=200)

@@ -195,6 +195,21 @@ def test_praxcloud_password_changed(enabled, testapp):
         {"request": acme("/api/v1/acme/me/password"), "user": STAFF}]
 
 
+def test_praxcloud_password_changed_fires_for_a_new_users_first_password(enabled, testapp):
+    token = api_login(testapp, "acme", "admin@acme.test")
+    recorder.CALLS.clear()
+    testapp.post_json("/api/v1/acme/users", {"email": "new@acme.test", "password": NEW_PASSWORD,
+                                             "groups": ["staff"]},
+                      headers=bearer(token), status=201)
+    assert calls("praxcloud_password_changed") == [
+        {"request": acme("/api/v1/acme/users"), "user": "new@acme.test"}]
+    # Invited without a password: nothing was set.
+    recorder.CALLS.clear()
+    testapp.post_json("/api/v1/acme/users", {"email": "later@acme.test", "groups": ["staff"]},
+                      headers=bearer(token), status=201)
+    assert calls("praxcloud_password_changed") == []
+
+
 def test_praxcloud_permission_denied(enabled, testapp):
     token = _login(testapp)
     testapp.get("/api/v1/acme/users", headers=bearer(token), status=403)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..accounts import end_own_session, set_password
+from ..accounts import PasswordRejected, end_own_session, set_password
 from ..errors import ApiError
 from ..permissions import AUTHENTICATED
 from ..security import tenant_sessions
@@ -37,7 +37,11 @@ def change_password(request):
                            {"current_password": "not right"}) from None
         raise ApiError("invalid_credentials", "the current password is not right", 403,
                        {"current_password": "not right"}) from None
-    set_password(request, identity.user, body["new_password"], keep_session=identity.session)
+    try:
+        set_password(request, identity.user, body["new_password"], keep_session=identity.session)
+    except PasswordRejected as exc:
+        # Named as the body names it, so that a client can put it beside that field.
+        raise PasswordRejected(exc.messages, field="new_password") from None
     request.audit.record("password.change", target=identity.user.email)
     return no_content(request)
 

@@ -42,7 +42,8 @@ SCHEMAS = {
             "properties": {"code": {"type": "string"}, "message": {"type": "string"},
                            "fields": {"type": "object",
                                       "additionalProperties": {"type": "string"}},
-                           # Only with code "required_action": the action to do now.
+                           # Only with a required action's 403 (code "required_action"
+                           # or the action's own, e.g. "password_expired"): what to do now.
                            "action": {"type": "string"}}}},
     },
     "LoginRequest": {
