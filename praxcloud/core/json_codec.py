@@ -25,13 +25,9 @@ from pyramid.renderers import JSON
 OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_NAIVE_UTC | orjson.OPT_UTC_Z
 
 
-def dumps(value, default=None) -> bytes:
-    """``value`` as JSON bytes; ``default`` turns what orjson does not know into what it does."""
-    return orjson.dumps(value, default=default, option=OPTIONS)
-
-
 def _serializer(value, default=None, **_ignored) -> bytes:
-    return dumps(value, default)
+    # ``default`` is Pyramid's: __json__ and adapters for what orjson does not know.
+    return orjson.dumps(value, default=default, option=OPTIONS)
 
 
 def renderer() -> JSON:

@@ -49,25 +49,26 @@ _COUNT = select(func.count()).select_from(_RECORDS)
 _COUNT_MATCHING = _COUNT.where(_NAME_MATCHES)
 
 
-def _matching(statement, query: str | None):
-    if query:
-        statement = statement.where(
-            _RECORDS.c.name.ilike(like_pattern(query.strip()), escape="\\"))
-    return statement
+def _pattern(query: str | None) -> str | None:
+    """The LIKE pattern of a search box's text (None: no search)."""
+    return like_pattern(query.strip()) if query else None
 
 
-def _count(tenant_db, query: str | None) -> int:
-    if query:
-        return tenant_db.scalar(_COUNT_MATCHING, {"pattern": like_pattern(query.strip())}) or 0
+def _count(tenant_db, pattern: str | None) -> int:
+    if pattern is not None:
+        return tenant_db.scalar(_COUNT_MATCHING, {"pattern": pattern}) or 0
     return tenant_db.scalar(_COUNT) or 0
 
 
 def search(tenant_db, query: str | None, page: int, per_page: int) -> Page:
     """A page of records as ORM objects (the console, which may change them)."""
-    statement = _matching(select(Record), query)
+    pattern = _pattern(query)
+    statement = select(Record)
+    if pattern is not None:
+        statement = statement.where(_NAME_MATCHES).params(pattern=pattern)
     items = list(tenant_db.scalars(
         statement.order_by(Record.name, Record.id).limit(per_page).offset((page - 1) * per_page)))
-    return Page(items, page, per_page, _count(tenant_db, query))
+    return Page(items, page, per_page, _count(tenant_db, pattern))
 
 
 # Reading for an answer, not for a change: Core rows, no ORM object per record;
@@ -78,11 +79,9 @@ _READ = select(*[type_coerce(column, DateTime).label(column.key)
 
 
 # The API's statements, built once (with the counts above).
-_PAGE_ORDER = (_RECORDS.c.name, _RECORDS.c.id)
-_PAGE = (_READ.order_by(*_PAGE_ORDER)
+_PAGE = (_READ.order_by(_RECORDS.c.name, _RECORDS.c.id)
          .limit(bindparam("limit")).offset(bindparam("offset")))
-_PAGE_MATCHING = (_READ.where(_NAME_MATCHES).order_by(*_PAGE_ORDER)
-                  .limit(bindparam("limit")).offset(bindparam("offset")))
+_PAGE_MATCHING = _PAGE.where(_NAME_MATCHES)
 _ONE = _READ.where(_RECORDS.c.id == bindparam("record_id"))
 
 
@@ -94,11 +93,12 @@ def read_page(tenant_db, query: str | None, page: int, per_page: int) -> Page:
     cost a tuple each, and the field codecs, if any, are applied to the page
     at once (:func:`.fields.decoded_rows`).
     """
+    pattern = _pattern(query)
     values = {"limit": per_page, "offset": (page - 1) * per_page}
-    if query:
-        values["pattern"] = like_pattern(query.strip())
-    rows = tenant_db.execute(_PAGE_MATCHING if query else _PAGE, values).all()
-    return Page(decoded_rows(tenant_db, Record, rows), page, per_page, _count(tenant_db, query))
+    if pattern is not None:
+        values["pattern"] = pattern
+    rows = tenant_db.execute(_PAGE_MATCHING if pattern is not None else _PAGE, values).all()
+    return Page(decoded_rows(tenant_db, Record, rows), page, per_page, _count(tenant_db, pattern))
 
 
 def read_one(tenant_db, record_id: int):
