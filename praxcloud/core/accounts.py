@@ -18,6 +18,7 @@ from .auth import AuthenticationFailed
 from .authsessions import SessionStore
 from .errors import ApiError
 from .fields import codecs_of
+from .hook_types import PasswordRules
 from .local_auth import find_user_by_email, normalise_email
 from .mail import send_mail
 from .models import AuthSession, PasswordReset, User, utcnow
@@ -27,7 +28,11 @@ from .settings import settings_of
 from .tokens import hash_token, new_token
 
 DEFAULT_RESET_MINUTES = 30
-MIN_PASSWORD_LENGTH = 8  # NIST SP 800-63B's floor; policy plugins may ask more.
+MIN_PASSWORD_LENGTH = 8  # NIST SP 800-63B's floor: no tenant's policy goes below it.
+# Every form's and schema's cap: hashing megabytes of "password" is a denial of service.
+MAX_PASSWORD_LENGTH = 1024
+# NIST SP 800-63B-4: verifiers accept at least 64 characters; no policy caps below it.
+LOWEST_ALLOWED_CAP = 64
 
 
 class PasswordRejected(ApiError):
@@ -45,12 +50,34 @@ class DuplicateEmail(ApiError):
                          {"email": "already taken"})
 
 
+def password_rules(request, user: User | None) -> PasswordRules:
+    """The lengths, hint and form assets of the tenant's policy for ``user``, all keys set.
+
+    A policy plugin answers ``praxcloud_password_rules``; whatever it says,
+    the floor stays at 8 characters and the cap between 64 and 1024.
+    """
+    answer = request.tenant_hooks.praxcloud_password_rules(request=request, user=user) or {}
+    min_length = max(MIN_PASSWORD_LENGTH, int(answer.get("min_length") or 0))
+    max_length = int(answer.get("max_length") or MAX_PASSWORD_LENGTH)
+    max_length = min(MAX_PASSWORD_LENGTH, max(max_length, LOWEST_ALLOWED_CAP, min_length))
+    hint = answer.get("hint") or (
+        f"At least {min_length} characters. A few unrelated words make a strong password.")
+    return {"min_length": min_length, "max_length": max_length, "hint": hint,
+            "scripts": list(answer.get("scripts") or ()),
+            "stylesheets": list(answer.get("stylesheets") or ())}
+
+
 def check_password(request, user: User | None, password: str) -> None:
+    """Raise :class:`PasswordRejected` with every rule ``password`` breaks, all at once."""
     # The policy judges the password that will be stored: its normalised form.
     password = normalise(password)
+    rules = password_rules(request, user)
     messages = []
-    if len(password) < MIN_PASSWORD_LENGTH:
-        messages.append(f"use at least {MIN_PASSWORD_LENGTH} characters.")
+    if len(password) < rules["min_length"]:
+        messages.append(f"use at least {rules['min_length']} characters.")
+    if len(password) > rules["max_length"]:
+        messages.append(f"use at most {rules['max_length']} characters.")
+    # Every rule speaks, so the user learns all that is wrong at once.
     for answer in request.tenant_hooks.praxcloud_validate_password(
             request=request, user=user, password=password):
         messages.extend(answer or ())
@@ -58,9 +85,15 @@ def check_password(request, user: User | None, password: str) -> None:
         raise PasswordRejected(messages)
 
 
-def set_password(request, user: User, password: str, keep_session=None) -> None:
-    """Set ``user``'s password and end every other session of theirs."""
-    check_password(request, user, password)
+def set_password(request, user: User, password: str, keep_session=None, *,
+                 checked: bool = False) -> None:
+    """Set ``user``'s password and end every other session of theirs.
+
+    ``checked``: the caller has just run :func:`check_password` on this very
+    password (to refuse it before spending a link), so it is not judged twice.
+    """
+    if not checked:
+        check_password(request, user, password)
     now = utcnow()
     user.password_hash = hash_password(request.registry.password_context, password)
     user.password_changed_at = now
@@ -142,7 +175,7 @@ def request_password_reset(request, email: str) -> None:
               "If it was not you, ignore this mail: your password stays as it is.\n")
 
 
-def reset_password(request, token: str, password: str) -> User:
+def reset_password(request, token: str, password: str, *, checked: bool = False) -> User:
     reset = request.tenant_db.scalars(
         select(PasswordReset).where(PasswordReset.token_hash == hash_token(token))
     ).first()
@@ -158,7 +191,7 @@ def reset_password(request, token: str, password: str) -> User:
     if claimed.rowcount != 1:
         raise ApiError("reset_token_invalid", "this reset link is invalid or has expired", 400)
     user = reset.user
-    set_password(request, user, password)
+    set_password(request, user, password, checked=checked)
     request.audit.record("password.reset", target=user.email, actor_id=user.id, actor=user.email)
     return user
 

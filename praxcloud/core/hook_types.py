@@ -80,6 +80,26 @@ class RequiredAction(TypedDict):
     ``required_action`` when unset. Lower case, digits and ``_``."""
 
 
+class PasswordRules(TypedDict, total=False):
+    """What the tenant's password policy asks of one user (``praxcloud_password_rules``).
+
+    The core applies the lengths itself (before ``praxcloud_validate_password``)
+    and shows the hint and loads the assets on every console form where a
+    password is chosen. Unset keys keep the core's defaults.
+    """
+
+    min_length: int
+    """Characters at least; never below the core's floor of 8 (NIST SP 800-63B)."""
+    max_length: int
+    """Characters at most; never above the core's input cap of 1024 (hashing cost)."""
+    hint: str
+    """One or two sentences under the password field (``"At least 15 characters."``)."""
+    scripts: list[str]
+    """Asset names (``add_assets``) loaded on those forms, in order: a strength meter."""
+    stylesheets: list[str]
+    """Asset names of stylesheets for those forms."""
+
+
 class LoginMethod(TypedDict):
     """Another way in on the console's login page (``praxcloud_login_methods``)."""
 

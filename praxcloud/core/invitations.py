@@ -170,7 +170,7 @@ def accept_invitation(request, token: str, password: str) -> User:
         .values(used_at=utcnow()).execution_options(synchronize_session=False))
     if claimed.rowcount != 1:
         raise InvitationInvalid()
-    set_password(request, user, password)
+    set_password(request, user, password, checked=True)
     request.audit.record(ACCEPTED, target=user.email, actor_id=user.id, actor=user.email)
     return user
 

@@ -96,6 +96,11 @@ def verify_and_update(context: CryptContext, password: str,
     return (True, context.hash(normal)) if ok else (False, None)
 
 
+def matches(context: CryptContext, password: str, stored: str) -> bool:
+    """Was ``stored`` made from ``password``? A malformed or unknown hash is no match."""
+    return verify_and_update(context, password, stored)[0]
+
+
 def dummy_verify(context: CryptContext, password: str) -> None:
     """Spend the time :func:`verify_and_update` would spend on a wrong ``password``.
 

@@ -20,6 +20,11 @@ order, a widget per type, read here into typed values:
 - ``string``: a text input, or a password input for a secret;
 - anything else (objects, ...) is shown but not editable.
 
+A property with ``"x-against-advice": "<why>"`` is one a contract may ask
+for although a standard advises against it (composition rules, forced
+password changes): both consoles mark it, with the reason, whenever its
+value is not the schema's default.
+
 ``TEXT``, the platform console's, for operators: in key order, each value
 as an operator types it on the command line (JSON for numbers, booleans,
 lists and objects), typed by :func:`contracts.parse_assignments`, the
@@ -39,6 +44,7 @@ from .contracts import parse_assignments
 from .plugins import PluginError, PluginHost, PluginInfo
 
 PREFIX = "setting."
+AGAINST_ADVICE = "x-against-advice"
 MAX_VALUE_LENGTH = 10_000
 
 
@@ -67,6 +73,10 @@ class SettingField:
     secret: bool = False
     has_value: bool = False  # a secret is stored
     default: str | None = None  # the schema's default as text (TEXT style shows it)
+    # ``x-against-advice``: why the setting departs from a standard's advice
+    # (NIST, OWASP ASVS) when it is not at its default; shown as a warning then.
+    against_advice: str = ""
+    departs: bool = False  # against_advice is set and the value is not the default
 
     @property
     def name(self) -> str:
@@ -149,6 +159,9 @@ def fields_for(info: PluginInfo, stored: dict[str, Any] | None = None,
             _show(item, spec, current.get(key))
         if style is FormStyle.TEXT and not item.secret and "default" in spec:
             item.default = as_text(spec["default"])
+        if spec.get(AGAINST_ADVICE):
+            item.against_advice = spec[AGAINST_ADVICE]
+            item.departs = current.get(key) != spec.get("default")
         fields.append(item)
     return fields
 

@@ -28,6 +28,7 @@ from ..core.hook_types import (
     LoginMethod,
     MenuLink,
     OpenApiPart,
+    PasswordRules,
     PeriodicTask,
     PluginDescription,
     RequiredAction,
@@ -91,6 +92,7 @@ from ..core.required_actions import (add_required_action, clear_required_action,
 
 # --- Secrets, tokens, mail, background work ---------------------------------------
 from ..core.crypto import seal, unseal
+from ..core.passwords import matches
 from ..core.tokens import hash_token, new_token, same as same_token
 from ..core.mail import send_mail
 from ..core.tasks import (commit_batch, delete_in_batches, platform_task, tenant_task,
@@ -109,6 +111,16 @@ def tenant_key(request, purpose: str) -> bytes:
     it; give each use its own purpose string, prefixed with the plugin's name.
     """
     return request.registry.tenancy.derive_key(request.tenant, purpose)
+
+
+def password_matches(request, password: str, stored_hash: str) -> bool:
+    """Was ``stored_hash`` made from ``password``?
+
+    ``stored_hash`` is a user's ``password_hash``, or one a plugin kept.
+    Checked as a login checks it (normalised, any scheme the platform
+    accepts); a malformed hash is no match, never an error.
+    """
+    return matches(request.registry.password_context, password, stored_hash)
 
 
 def tenant_shared_state(request, plugin: str):
@@ -138,7 +150,7 @@ __all__ = [
     # hooks and the shapes of their answers
     "hookimpl",
     "ConsolePanel", "LoginMethod", "MenuLink", "OpenApiPart", "PeriodicTask",
-    "PluginDescription", "RequiredAction", "SecondFactorOption",
+    "PasswordRules", "PluginDescription", "RequiredAction", "SecondFactorOption",
     # exceptions
     "ApiError", "AuthenticationFailed", "LoginRefused", "PluginError", "PluginSettingsInvalid",
     "PraxError", "ReauthFailed", "ReauthRequired", "SealedValueError", "SecondFactorFailed",
@@ -168,8 +180,8 @@ __all__ = [
     "required_action_routes",
     # secrets, tokens, mail, background work
     "commit_batch", "current_registry", "delete_in_batches", "hash_token", "new_token",
-    "platform_task", "same_token", "seal", "send_mail", "tenant_key", "tenant_request",
-    "tenant_shared_state", "tenant_task", "tenants_with_plugin", "unseal",
+    "password_matches", "platform_task", "same_token", "seal", "send_mail", "tenant_key",
+    "tenant_request", "tenant_shared_state", "tenant_task", "tenants_with_plugin", "unseal",
     # stored fields
     "FieldCodec", "PLAIN_FIELDS", "rewrite_all",
 ]

@@ -102,3 +102,21 @@ def test_the_tenant_consoles_form_is_read_into_typed_values():
                       "picks": "Choose among the options shown.",
                       "names": "Use at most 10,000 characters."}
     assert "mode" not in changes and "retries" not in changes
+
+
+def test_a_setting_against_advice_is_marked_only_when_it_departs_from_the_default():
+    schema = {"type": "object", "properties": {
+        "require_digit": {"type": "boolean", "default": False,
+                          "x-against-advice": "NIST SP 800-63B-4 advises no composition rules."},
+        "expire_days": {"type": "integer", "default": 0, "x-against-advice": "No forced change."},
+        "min_length": {"type": "integer", "default": 15},
+    }}
+    info = PluginInfo(name="policy", settings_schema=schema)
+    for style in FormStyle:
+        fields = by_key(fields_for(info, {"require_digit": True}, style))
+        assert fields["require_digit"].departs
+        assert fields["require_digit"].against_advice.startswith("NIST SP 800-63B-4")
+        assert not fields["expire_days"].departs
+        assert fields["expire_days"].against_advice == "No forced change."
+        assert not fields["min_length"].departs and not fields["min_length"].against_advice
+    assert by_key(fields_for(info, {"expire_days": 90}))["expire_days"].departs

@@ -186,6 +186,15 @@ def test_praxcloud_validate_password(enabled, testapp):
         {"request": acme("/api/v1/acme/me/password"), "user": STAFF, "password": NEW_PASSWORD}]
 
 
+def test_praxcloud_password_rules(enabled, testapp):
+    token = _login(testapp)
+    testapp.post_json("/api/v1/acme/me/password", {"current_password": PASSWORD,
+                                                   "new_password": NEW_PASSWORD},
+                      headers=bearer(token))
+    assert calls("praxcloud_password_rules") == [
+        {"request": acme("/api/v1/acme/me/password"), "user": STAFF}]
+
+
 def test_praxcloud_password_changed(enabled, testapp):
     token = _login(testapp)
     testapp.post_json("/api/v1/acme/me/password", {"current_password": PASSWORD,

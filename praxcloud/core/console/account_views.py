@@ -8,12 +8,7 @@ from __future__ import annotations
 
 from pyramid.view import view_config
 
-from ..accounts import (
-    MIN_PASSWORD_LENGTH,
-    PasswordRejected,
-    end_own_session,
-    set_password,
-)
+from ..accounts import PasswordRejected, end_own_session, set_password
 from ..permissions import AUTHENTICATED
 from ..security import tenant_sessions
 from ..stepup import ReauthFailed, confirm_password
@@ -25,7 +20,7 @@ from .common import (
     redirect,
     redirect_with_notice,
 )
-from .password_views import MAX_PASSWORD, policy_message
+from .password_views import MAX_PASSWORD, password_fields, policy_message
 
 
 def _account_page(request, errors: dict | None = None, status: int = 200) -> dict:
@@ -35,7 +30,7 @@ def _account_page(request, errors: dict | None = None, status: int = 200) -> dic
         "user": identity.user,
         "required_actions": (identity.session.data or {}).get("required_actions") or [],
         "errors": errors or {},
-        "min_length": MIN_PASSWORD_LENGTH,
+        **password_fields(request, identity.user),
     }
 
 

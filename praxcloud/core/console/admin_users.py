@@ -46,6 +46,7 @@ from ..user_admin import (
 )
 from .admin_forms import Pager, invalid, page_number
 from .common import object_id, redirect
+from .password_views import MAX_PASSWORD, password_fields, policy_message
 
 # The shape of an address only; the reset mail proves it works.
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -115,7 +116,8 @@ def list_users(request):
 # Creating ------------------------------------------------------------------
 def _new_user_page(request, form: dict, errors: dict) -> dict:
     return {"form": form, "errors": errors, "groups": all_groups(request),
-            "offer_no_access": form["no_access_ok"] or errors.get("groups") == NO_ACCESS_WARNING}
+            "offer_no_access": form["no_access_ok"] or errors.get("groups") == NO_ACCESS_WARNING,
+            **password_fields(request, None)}
 
 
 @view_config(route_name="console.user_new", request_method="GET", permission=USERS_MANAGE,
@@ -153,6 +155,8 @@ def create_user_view(request):
         errors["onboarding"] = "Choose how the person gets a password."
     elif form["onboarding"] == "chosen" and not password:
         errors["password"] = "Enter an initial password, or send a link instead."  # noqa: S105 - a message
+    elif form["onboarding"] == "chosen" and len(password) > MAX_PASSWORD:
+        errors["password"] = f"Use at most {MAX_PASSWORD} characters."
     if errors:
         return invalid(request, _new_user_page(request, form, errors))
     initial = password if form["onboarding"] == "chosen" else None
@@ -162,7 +166,7 @@ def create_user_view(request):
     except DuplicateEmail:
         errors["email"] = "A user with this e-mail address already exists."
     except PasswordRejected as exc:
-        errors["password"] = "The password is not accepted: " + " ".join(exc.messages)
+        errors["password"] = "The password is not accepted. " + policy_message(exc)
     except UnknownGroups as exc:  # deleted since the check above
         errors["groups"] = refusal_message(exc)
     except ApiError as exc:

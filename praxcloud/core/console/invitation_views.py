@@ -11,16 +11,17 @@ from __future__ import annotations
 
 from pyramid.view import view_config
 
-from ..accounts import MIN_PASSWORD_LENGTH, PasswordRejected
+from ..accounts import PasswordRejected
 from ..invitations import InvitationInvalid, accept_invitation, usable_invitation
 from ..request_context import require_tenant
 from .common import FORM_INVALID, redirect_with_notice
-from .password_views import new_password_form, policy_message
+from .password_views import new_password_form, password_fields, policy_message
 
 
 def _page(request, *, invitation=None, errors: dict | None = None, status: int = 200) -> dict:
     request.response.status = status
-    return {"invitation": invitation, "errors": errors or {}, "min_length": MIN_PASSWORD_LENGTH}
+    return {"invitation": invitation, "errors": errors or {},
+            **password_fields(request, invitation.user if invitation else None)}
 
 
 @view_config(route_name="console.invitation", request_method="GET",

@@ -10,9 +10,10 @@ from pyramid.view import view_config
 from sqlalchemy import select
 
 from ..accounts import (
-    MIN_PASSWORD_LENGTH,
+    MAX_PASSWORD_LENGTH,
     PasswordRejected,
     check_password,
+    password_rules,
     request_password_reset,
     reset_password,
 )
@@ -25,7 +26,18 @@ from .common import FORM_INVALID, form_text, has_control_chars, redirect_with_no
 SENT = ("If an account with this e-mail address exists, we have sent it a link to choose "
         "a new password. The link works once and expires soon.")
 MAX_EMAIL = 254
-MAX_PASSWORD = 1024
+MAX_PASSWORD = MAX_PASSWORD_LENGTH
+
+
+def password_fields(request, user) -> dict:
+    """What a page where ``user`` (``None``: not created yet) chooses a password
+    needs for the ``new_password`` macro: the tenant's rules (hint, lengths, the
+    policy's meter) and the words a strength meter counts against the password."""
+    words = [request.tenant.name]
+    if user is not None:
+        words += [user.email, user.display_name or ""]
+    return {"password_rules": password_rules(request, user),
+            "password_words": [word for word in words if word]}
 
 
 def new_password_form(request, missing: str) -> tuple[str, dict]:
@@ -85,18 +97,19 @@ def _usable_reset(request, token: str) -> PasswordReset | None:
     return reset
 
 
-def _page(request, *, errors: dict | None = None, invalid: bool = False,
+def _page(request, *, user=None, errors: dict | None = None, invalid: bool = False,
           status: int = 200) -> dict:
     request.response.status = status
-    return {"errors": errors or {}, "invalid": invalid, "min_length": MIN_PASSWORD_LENGTH}
+    return {"errors": errors or {}, "invalid": invalid, **password_fields(request, user)}
 
 
 @view_config(route_name="console.reset", request_method="GET", renderer="console/reset.jinja2")
 def reset_form(request):
     require_tenant(request)
-    if _usable_reset(request, request.matchdict["token"]) is None:
+    found = _usable_reset(request, request.matchdict["token"])
+    if found is None:
         return _page(request, invalid=True, status=400)
-    return _page(request)
+    return _page(request, user=found.user)
 
 
 @view_config(route_name="console.reset", request_method="POST", renderer="console/reset.jinja2")
@@ -108,14 +121,15 @@ def reset(request):
         return _page(request, invalid=True, status=400)
     password, errors = new_password_form(request, "Enter a new password.")
     if errors:
-        return _page(request, errors=errors, status=FORM_INVALID)
+        return _page(request, user=found.user, errors=errors, status=FORM_INVALID)
     try:
         # The policy first: a rejected password must not use up the link.
         check_password(request, found.user, password)
-        reset_password(request, token, password)
+        reset_password(request, token, password, checked=True)
     except PasswordRejected as exc:
         request.tm.doom()
-        return _page(request, errors={"password": policy_message(exc)}, status=FORM_INVALID)
+        return _page(request, user=found.user, errors={"password": policy_message(exc)},
+                     status=FORM_INVALID)
     except ApiError:
         # Used or expired between the check above and now.
         request.tm.doom()
