@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 MFA_TOKEN_LIFETIME = dt.timedelta(minutes=5)
 MFA_MAX_FAILURES = 5
+# An environ key without the HTTP_ prefix: no client header can set it.
+_ATTEMPT_LOGIN = "praxcloud.login_attempt_login"
 
 
 class LoginRefused(PraxError):
@@ -93,6 +95,8 @@ def check_login_allowed(request, login: str) -> None:
     Every way in runs it before checking a credential: the password form and
     passwordless sign-in (passkeys) alike.
     """
+    # Whose attempt this request makes, for praxcloud_authentication_succeeded.
+    request.environ[_ATTEMPT_LOGIN] = login
     refusal = request.tenant_hooks.praxcloud_pre_authenticate(request=request, login=login)
     if refusal is not None:
         _failed(request, login, "refused")
@@ -126,8 +130,18 @@ def check_first_factor(request, login: str, password: str) -> FirstFactorResult:
     if user is None or not user.is_active:
         _failed(request, login, "invalid_credentials")
         raise AuthenticationFailed()
-    login_limits.attempt_succeeded(request)
+    _attempt_succeeded(request, user)
     return FirstFactorResult(user=user, mfa_methods=second_factors(request, user))
+
+
+def _attempt_succeeded(request, user: User) -> None:
+    """The attempt this request made proved itself: the baseline gives its count back, and
+    plugins that limit attempts hear of it once (a password, or a passkey sign-in)."""
+    login_limits.attempt_succeeded(request)
+    login = request.environ.pop(_ATTEMPT_LOGIN, None)
+    if login is not None:
+        request.tenant_hooks.praxcloud_authentication_succeeded(
+            request=request, login=login, user=user)
 
 
 def _failed(request, login: str, reason: str) -> None:
@@ -257,7 +271,7 @@ def open_session(request, user: User, kind: str):
 
     # A passkey sign-in counted its attempt (check_login_allowed) and proved
     # itself; after a password the count was given back already.
-    login_limits.attempt_succeeded(request)
+    _attempt_succeeded(request, user)
     token, session = tenant_sessions(request).create(
         user, kind, request.client_addr, request.user_agent
     )

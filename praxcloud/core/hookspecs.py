@@ -186,6 +186,17 @@ def praxcloud_authentication_failed(
 
 
 @hookspec
+def praxcloud_authentication_succeeded(request: Request, login: str, user: User) -> None:
+    """The login attempt this request made (``login`` as given to
+    :func:`praxcloud_pre_authenticate`) proved itself: the password was right
+    (a second factor may still follow), or a passkey signed in.
+
+    Called once per attempt, after the core's own limit gave the attempt
+    back; a slowdown plugin resets its counters for ``login`` here.
+    """
+
+
+@hookspec
 def praxcloud_second_factors(request: Request, user: User) -> list[str]:
     """The second factors ``user`` has enrolled.
 

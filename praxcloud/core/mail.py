@@ -16,11 +16,19 @@ from pyramid_mailer.message import Message
 from .settings import settings_of
 
 
-def send_mail(request, to: str, subject: str, body: str) -> None:
+def send_mail(request, to: str, subject: str, body: str, *, durable: bool = False) -> None:
+    """Mail ``to`` once the request's transaction commits.
+
+    ``durable``: now, whatever becomes of the transaction: for a mail about
+    something that is refused and rolled back (an unlock link after failed
+    logins), which must go out all the same.
+    """
     sender = request.registry.settings.get("mail.default_sender", "praxcloud@localhost")
     message = Message(subject=subject, sender=sender, recipients=[to], body=body)
     mailer = get_mailer(request.registry)
-    if isinstance(mailer, DebugMailer):
+    if durable:
+        mailer.send_immediately(message)
+    elif isinstance(mailer, DebugMailer):
         def deliver(committed: bool) -> None:
             if committed:
                 mailer.send_immediately(message)

@@ -8,6 +8,10 @@ in process memory. The backend is chosen by ``praxcloud.shared_state_url``:
 - ``redis://host:port/db`` (or ``rediss://``, ``unix://``): shared by every
   process using the same server; increments are atomic (a Lua script).
 
+Back-off gates (:meth:`SharedState.gate_pass`) let one login attempt at a
+time through and close for longer after each failure; they are what makes
+a slowdown schedule hold across processes (a Lua script on Redis).
+
 Keys are namespaced: ``shared_state.for_tenant(slug)`` gives a view whose
 keys cannot meet another tenant's. Every failure of the store raises
 :class:`SharedStateError`; nothing answers 0 or "not listed" on an error, so
@@ -20,7 +24,7 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -50,6 +54,17 @@ class Backend(Protocol):
     def set_remove(self, key: str, member: str) -> bool: ...
     def set_members(self, key: str, now: float) -> dict[str, float]: ...
     def set_contains(self, key: str, member: str, now: float) -> bool: ...
+    def gate_pass(self, key: str, now_ms: int, delays_ms: list[int], keep_ms: int) -> int: ...
+    def gate_failed(self, key: str, now_ms: int, delays_ms: list[int], keep_ms: int) -> int: ...
+    def gate_state(self, key: str) -> tuple[int, int] | None: ...
+
+
+@dataclass(frozen=True)
+class GateState:
+    """A back-off gate as it stands: failures in a row, and when it opens (epoch seconds)."""
+
+    failures: int
+    opens_at: float
 
 
 class SharedState:
@@ -130,6 +145,43 @@ class SharedState:
     def is_member(self, key: str, member: str) -> bool:
         _check_member(member)
         return self.backend.set_contains(self.key(key), member, self._clock())
+
+
+    # Back-off gates (login slowdown) --------------------------------------
+    def gate_pass(self, key: str, delays: Sequence[float], keep_seconds: float) -> float:
+        """Let one attempt through the gate ``key``: 0.0, or the seconds until it opens.
+
+        A gate counts failures in a row (:meth:`gate_failed`) and knows when it
+        opens next. An open gate lets the attempt through and closes behind it
+        for the wait that attempt earns if it fails (``delays[failures]``, the
+        last delay once past the list): so of any number of attempts at once,
+        from any process, exactly one passes, atomically. A success should
+        :meth:`delete` the gate; untouched, it is forgotten after
+        ``keep_seconds``.
+        """
+        left = self.backend.gate_pass(self.key(key), self._now_ms(), _delays_ms(delays),
+                                      _ttl_ms(keep_seconds))
+        return left / 1000.0
+
+    def gate_failed(self, key: str, delays: Sequence[float], keep_seconds: float) -> int:
+        """Count a failed attempt at ``key``: it stays closed ``delays[failures - 1]`` from now
+        (at least); returns the failures in a row."""
+        return self.backend.gate_failed(self.key(key), self._now_ms(), _delays_ms(delays),
+                                        _ttl_ms(keep_seconds))
+
+    def gate_state(self, key: str) -> GateState | None:
+        """The gate ``key`` as it stands, or None when it holds nothing (never failed, reset)."""
+        found = self.backend.gate_state(self.key(key))
+        return None if found is None else GateState(found[0], found[1] / 1000.0)
+
+    def _now_ms(self) -> int:
+        return math.floor(self._clock() * 1000)
+
+
+def _delays_ms(delays: Sequence[float]) -> list[int]:
+    if not delays:
+        raise ValueError("a gate needs at least one delay")
+    return [_ttl_ms(delay) for delay in delays]
 
 
 def _ttl_ms(ttl_seconds: float) -> int:
@@ -279,6 +331,41 @@ class MemoryBackend:
             return item is not None and item.value.get(member, 0.0) > now
 
 
+    def _gate_item(self, key: str, now: float) -> _Item | None:
+        item = self._live(key, now)
+        if item is not None and not isinstance(item.value, list):
+            raise SharedStateError(f"{key} holds something other than a gate")
+        return item
+
+    def gate_pass(self, key: str, now_ms: int, delays_ms: list[int], keep_ms: int) -> int:
+        now = self.clock()
+        with self._lock:
+            item = self._gate_item(key, now)
+            failures, opens_at = item.value if item is not None else (0, 0)
+            if opens_at > now_ms:
+                return opens_at - now_ms
+            closes_for = delays_ms[min(failures, len(delays_ms) - 1)]
+            self._items[key] = _Item([failures, now_ms + closes_for], now + keep_ms / 1000.0)
+            self._wrote(now)
+            return 0
+
+    def gate_failed(self, key: str, now_ms: int, delays_ms: list[int], keep_ms: int) -> int:
+        now = self.clock()
+        with self._lock:
+            item = self._gate_item(key, now)
+            failures, opens_at = item.value if item is not None else (0, 0)
+            failures += 1
+            opens_at = max(opens_at, now_ms + delays_ms[min(failures, len(delays_ms)) - 1])
+            self._items[key] = _Item([failures, opens_at], now + keep_ms / 1000.0)
+            self._wrote(now)
+            return failures
+
+    def gate_state(self, key: str) -> tuple[int, int] | None:
+        with self._lock:
+            item = self._gate_item(key, self.clock())
+            return None if item is None else (item.value[0], item.value[1])
+
+
 # Redis -----------------------------------------------------------------------
 # INCR and the first EXPIRE in one step: no process can see the counter
 # without its TTL, and a counter that somehow lost its TTL gets one back.
@@ -310,6 +397,38 @@ return 1
 """
 
 
+# A back-off gate is a hash {failures, opens_at (ms)}; ARGV: now (ms), keep
+# (ms), then the delays (ms). Reading, deciding and closing in one script is
+# what lets exactly one of many simultaneous attempts through.
+_GATE_THROUGH = """
+local now = tonumber(ARGV[1])
+local state = redis.call('HMGET', KEYS[1], 'failures', 'opens_at')
+local failures = tonumber(state[1]) or 0
+local opens_at = tonumber(state[2]) or 0
+if opens_at > now then
+  return opens_at - now
+end
+local delays = #ARGV - 2
+local closes_for = tonumber(ARGV[2 + math.min(failures + 1, delays)])
+redis.call('HSET', KEYS[1], 'failures', failures, 'opens_at', now + closes_for)
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 0
+"""
+
+_GATE_FAILED = """
+local now = tonumber(ARGV[1])
+local failures = redis.call('HINCRBY', KEYS[1], 'failures', 1)
+local delays = #ARGV - 2
+local until_ms = now + tonumber(ARGV[2 + math.min(failures, delays)])
+local opens_at = tonumber(redis.call('HGET', KEYS[1], 'opens_at')) or 0
+if until_ms > opens_at then
+  redis.call('HSET', KEYS[1], 'opens_at', until_ms)
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return failures
+"""
+
+
 class RedisBackend:
     """Every process with the same URL sees the same state."""
 
@@ -324,6 +443,8 @@ class RedisBackend:
         self._incr = self.client.register_script(_INCR)
         self._set_add = self.client.register_script(_SET_ADD)
         self._decr = self.client.register_script(_DECR)
+        self._gate_pass = self.client.register_script(_GATE_THROUGH)
+        self._gate_failed = self.client.register_script(_GATE_FAILED)
 
     def _call(self, what: str, function, *args):
         try:
@@ -367,6 +488,22 @@ class RedisBackend:
     def set_contains(self, key: str, member: str, now: float) -> bool:
         score = self._call("read a set", self.client.zscore, key, member)
         return score is not None and score / 1000.0 > now
+
+
+    def gate_pass(self, key: str, now_ms: int, delays_ms: list[int], keep_ms: int) -> int:
+        return int(self._call("pass a gate", self._gate_pass, [key],
+                              [now_ms, keep_ms, *delays_ms]))
+
+    def gate_failed(self, key: str, now_ms: int, delays_ms: list[int], keep_ms: int) -> int:
+        return int(self._call("count a failure", self._gate_failed, [key],
+                              [now_ms, keep_ms, *delays_ms]))
+
+    def gate_state(self, key: str) -> tuple[int, int] | None:
+        failures, opens_at = self._call("read a gate", self.client.hmget, key,
+                                        "failures", "opens_at")
+        if failures is None and opens_at is None:
+            return None
+        return int(failures or 0), int(float(opens_at or 0))
 
 
 def build_shared_state(settings) -> SharedState:

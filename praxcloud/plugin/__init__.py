@@ -83,6 +83,8 @@ from ..core.settings import PraxSettings, plugin_ini_settings, settings_of
 
 # --- Login, second factors, step-up ------------------------------------------------
 from ..core.auth import check_login_allowed, load_challenge, open_session, second_factors
+from ..core.local_auth import find_user_by_email
+from ..core.login_limits import client_bucket
 from ..core.console.auth_views import finish_login
 from ..core.mfa import enrolment_done, is_required as second_factor_required, notify_user
 from ..core.stepup import confirm_password, require_recent_auth
@@ -171,9 +173,9 @@ __all__ = [
     # platform settings
     "PraxSettings", "plugin_ini_settings", "settings_of",
     # login, second factors, step-up
-    "check_login_allowed", "confirm_password", "enrolment_done", "finish_login",
-    "load_challenge", "notify_user", "open_session", "reevaluate_sessions",
-    "reevaluate_tenant_sessions", "require_recent_auth",
+    "check_login_allowed", "client_bucket", "confirm_password", "enrolment_done",
+    "find_user_by_email", "finish_login", "load_challenge", "notify_user", "open_session",
+    "reevaluate_sessions", "reevaluate_tenant_sessions", "require_recent_auth",
     "second_factor_required", "second_factors",
     # required actions
     "add_required_action", "clear_required_action", "pending_required_actions",

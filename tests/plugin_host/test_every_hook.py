@@ -146,6 +146,25 @@ def test_praxcloud_authentication_failed(enabled, testapp):
         {"request": LOGIN, "login": STAFF, "reason": "invalid_credentials"}]
 
 
+def test_praxcloud_authentication_succeeded(enabled, testapp):
+    testapp.post_json("/api/v1/acme/auth/login", {"email": STAFF, "password": "wrong"},
+                      status=401)
+    assert calls("praxcloud_authentication_succeeded") == []
+    _login(testapp)
+    assert calls("praxcloud_authentication_succeeded") == [
+        {"request": LOGIN, "login": STAFF, "user": STAFF}]
+
+
+def test_praxcloud_authentication_succeeded_once_when_a_second_factor_follows(enabled, testapp):
+    recorder.ENROLLED.add(STAFF)
+    first = testapp.post_json("/api/v1/acme/auth/login", {"email": STAFF, "password": PASSWORD})
+    testapp.post_json("/api/v1/acme/auth/mfa", {"mfa_token": first.json["mfa_token"],
+                                                "method": METHOD, "code": CODE}, status=200)
+    # The password proved the attempt; the second factor's request made none of its own.
+    assert calls("praxcloud_authentication_succeeded") == [
+        {"request": LOGIN, "login": STAFF, "user": STAFF}]
+
+
 def test_praxcloud_second_factors(enabled, testapp):
     _login(testapp)
     assert calls("praxcloud_second_factors") == [{"request": LOGIN, "user": STAFF}]

@@ -15,7 +15,7 @@ from praxcloud.core.shared_state import (
     SharedStateError,
     build_shared_state,
 )
-from praxcloud.testing import REDIS_URL, need
+from praxcloud.testing import REDIS_URL, FakeClock, need
 
 
 @pytest.fixture
@@ -280,3 +280,72 @@ def test_registry_store_on_redis(settings):
     finally:
         wsgi.registry.tenancy.dispose()
         redis_cleanup(prefix)
+
+
+# Back-off gates ------------------------------------------------------------------
+DELAYS = (2, 4, 16)
+
+
+def test_a_gate_lets_one_attempt_through_and_closes_longer_after_each_failure():
+    clock = FakeClock()
+    store = SharedState(MemoryBackend(clock=clock), "t:", clock=clock)
+    assert store.gate_state("acct") is None
+    assert store.gate_pass("acct", DELAYS, 3600) == 0.0
+    # Closed behind the attempt while it runs (for the wait it earns if it fails).
+    assert store.gate_pass("acct", DELAYS, 3600) == 2.0
+    waits = []
+    for _ in range(5):
+        failures = store.gate_failed("acct", DELAYS, 3600)
+        waits.append(store.gate_pass("acct", DELAYS, 3600))
+        clock.advance(waits[-1])
+        assert store.gate_pass("acct", DELAYS, 3600) == 0.0
+        assert store.gate_state("acct").failures == failures
+    assert waits == [2.0, 4.0, 16.0, 16.0, 16.0]
+    assert store.delete("acct")  # a success
+    assert store.gate_pass("acct", DELAYS, 3600) == 0.0
+    assert store.gate_state("acct").failures == 0
+
+
+def test_a_gate_is_forgotten_after_its_keep_time():
+    clock = FakeClock()
+    store = SharedState(MemoryBackend(clock=clock), "t:", clock=clock)
+    store.gate_pass("acct", DELAYS, 60)
+    store.gate_failed("acct", DELAYS, 60)
+    clock.advance(61)
+    assert store.gate_state("acct") is None
+
+
+def test_gates_on_both_backends(store):
+    assert store.gate_pass("g", DELAYS, 60) == 0.0
+    assert store.gate_failed("g", DELAYS, 60) == 1
+    left = store.gate_pass("g", DELAYS, 60)
+    assert 1.5 < left <= 2.0
+    state = store.gate_state("g")
+    assert state.failures == 1 and state.opens_at > time.time()
+    assert 0 < store.ttl("g") <= 60
+    assert store.delete("g")
+    assert store.gate_state("g") is None
+    with pytest.raises(ValueError):
+        store.gate_pass("g", (), 60)
+
+
+def test_of_many_attempts_at_once_one_passes_a_gate(make_store):
+    """Eight threads with stores of their own (as processes would be) try 25 times each."""
+    barrier = threading.Barrier(8)
+    passed: list[int] = []
+    lock = threading.Lock()
+
+    def attempt():
+        mine = make_store()
+        barrier.wait()
+        for _ in range(25):
+            if mine.gate_pass("contended", (30,), 60) == 0.0:
+                with lock:
+                    passed.append(1)
+
+    threads = [threading.Thread(target=attempt) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(passed) == 1
