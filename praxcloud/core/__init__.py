@@ -89,6 +89,7 @@ def includeme(config) -> None:
     config.include("pyramid_tm")
     config.include("pyramid_jinja2")
     config.include(".mail")
+    config.include(".client_address")
     config.include(".shared_state")
     config.include(".login_limits")
     config.include(".tasks")

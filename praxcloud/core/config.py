@@ -48,6 +48,7 @@ KNOWN_SETTINGS = {
     "praxcloud.tenant_admin_url",
     "praxcloud.broker_url",
     "praxcloud.secure_cookies",
+    "praxcloud.trusted_proxies",
     "praxcloud.load_plugins",
     "praxcloud.disabled_plugins",
 }

@@ -111,6 +111,11 @@ class PraxSettings:
         False, "Generate master_key_file when it does not exist (development only).", KEYS)
 
     # Web
+    trusted_proxies: str | None = setting(
+        None, "Required. Which X-Forwarded-For entries to believe: none (clients connect "
+        "directly), the number of proxies in front (1), or their addresses and networks "
+        "(127.0.0.1 10.0.0.0/8). Decides the client address that limits, allowlists and the "
+        "audit trail see.", WEB)
     base_url: str | None = setting(
         None, "The platform's public address: links in mails and the WebAuthn relying party; "
         "never taken from a request's Host header.", WEB)

@@ -34,6 +34,8 @@ def base_settings(directory: Path) -> dict:
         "praxcloud.mail_backend": "folder",
         "mail.top_level_directory": str(directory / "mail"),
         "praxcloud.base_url": "http://localhost",
+        # Tests reach the app directly: X-Forwarded-For proves nothing.
+        "praxcloud.trusted_proxies": "none",
         "pyramid.reload_templates": "false",
         # A test process builds an app per test: frozen, each would stay for good.
         "praxcloud.gc_freeze": "false",

@@ -86,6 +86,7 @@ def write_ini(folder: Path) -> Path:
         praxcloud.mail_backend = folder
         mail.top_level_directory = {folder}/mail
         praxcloud.base_url = http://localhost
+        praxcloud.trusted_proxies = none
     """))
     return ini
 
