@@ -125,6 +125,22 @@ def password_matches(request, password: str, stored_hash: str) -> bool:
     return matches(request.registry.password_context, password, stored_hash)
 
 
+def configure_tenant_plugin(request, plugin: str, changes: dict) -> dict:
+    """Change the request tenant's settings of ``plugin``, as its *Plugins* page would.
+
+    For a plugin's own settings page: the whole result is validated against
+    the schema (:class:`PluginSettingsInvalid`, per field), the change is
+    audited on the platform and in the tenant's trail with the logged-in
+    user as actor, and ``praxcloud_plugin_settings_changed`` runs (raising
+    there refuses it: :class:`PluginError`). Returns the stored settings.
+    """
+    from ..core import contracts
+
+    identity = request.praxcloud_identity
+    return contracts.configure(request.registry, request.tenant.slug, plugin, changes,
+                               actor=identity.user.email if identity is not None else None)
+
+
 def tenant_shared_state(request, plugin: str):
     """The request tenant's state shared between processes, under the plugin's own keys.
 
@@ -181,9 +197,10 @@ __all__ = [
     "add_required_action", "clear_required_action", "pending_required_actions",
     "required_action_routes",
     # secrets, tokens, mail, background work
-    "commit_batch", "current_registry", "delete_in_batches", "hash_token", "new_token",
-    "password_matches", "platform_task", "same_token", "seal", "send_mail", "tenant_key",
-    "tenant_request", "tenant_shared_state", "tenant_task", "tenants_with_plugin", "unseal",
+    "commit_batch", "configure_tenant_plugin", "current_registry", "delete_in_batches",
+    "hash_token", "new_token", "password_matches", "platform_task", "same_token", "seal",
+    "send_mail", "tenant_key", "tenant_request", "tenant_shared_state", "tenant_task",
+    "tenants_with_plugin", "unseal",
     # stored fields
     "FieldCodec", "PLAIN_FIELDS", "rewrite_all",
 ]
