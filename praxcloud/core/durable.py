@@ -21,7 +21,7 @@ import threading
 import weakref
 from collections.abc import Callable
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, update
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
@@ -111,3 +111,15 @@ def _write_pending(request) -> None:
         except Exception:
             # The request has already ended: nothing left to refuse, so it must be seen here.
             log.exception("a durable write kept for the end of the request failed")
+
+
+def revoke_user_sessions(session: Session, user_id: int) -> int:
+    """End every session and API token of user ``user_id`` in ``session``'s transaction
+    (for a durable write: a user locked out by the request that is refused)."""
+    from .models import AuthSession, utcnow
+
+    result = session.execute(
+        update(AuthSession).where(AuthSession.user_id == user_id,
+                                  AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow()).execution_options(synchronize_session=False))
+    return result.rowcount or 0

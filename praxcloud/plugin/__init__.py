@@ -83,6 +83,7 @@ from ..core.settings import PraxSettings, plugin_ini_settings, settings_of
 
 # --- Login, second factors, step-up ------------------------------------------------
 from ..core.auth import check_login_allowed, load_challenge, open_session, second_factors
+from ..core.user_admin import end_sessions as end_user_sessions
 from ..core.local_auth import find_user_by_email
 from ..core.login_limits import client_bucket
 from ..core.console.auth_views import finish_login
@@ -94,6 +95,7 @@ from ..core.required_actions import (add_required_action, clear_required_action,
 
 # --- Secrets, tokens, mail, background work ---------------------------------------
 from ..core.crypto import seal, unseal
+from ..core.durable import durable_write as write_durably, revoke_user_sessions
 from ..core.passwords import matches
 from ..core.tokens import hash_token, new_token, same as same_token
 from ..core.mail import send_mail
@@ -189,7 +191,8 @@ __all__ = [
     # platform settings
     "PraxSettings", "plugin_ini_settings", "settings_of",
     # login, second factors, step-up
-    "check_login_allowed", "client_bucket", "confirm_password", "enrolment_done",
+    "check_login_allowed", "client_bucket", "confirm_password", "end_user_sessions",
+    "enrolment_done",
     "find_user_by_email", "finish_login", "load_challenge", "notify_user", "open_session",
     "reevaluate_sessions", "reevaluate_tenant_sessions", "require_recent_auth",
     "second_factor_required", "second_factors",
@@ -198,9 +201,10 @@ __all__ = [
     "required_action_routes",
     # secrets, tokens, mail, background work
     "commit_batch", "configure_tenant_plugin", "current_registry", "delete_in_batches",
-    "hash_token", "new_token", "password_matches", "platform_task", "same_token", "seal",
+    "hash_token", "new_token", "password_matches", "platform_task", "revoke_user_sessions",
+    "same_token", "seal",
     "send_mail", "tenant_key", "tenant_request", "tenant_shared_state", "tenant_task",
-    "tenants_with_plugin", "unseal",
+    "tenants_with_plugin", "unseal", "write_durably",
     # stored fields
     "FieldCodec", "PLAIN_FIELDS", "rewrite_all",
 ]

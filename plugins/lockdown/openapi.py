@@ -1,0 +1,48 @@
+"""The plugin's part of the API's OpenAPI document (the ``praxcloud_openapi`` hook)."""
+
+from __future__ import annotations
+
+from praxcloud.plugin import ID_PARAM, OpenApiPart, error_response, json_response, operation
+
+from .routes import API_ROUTES
+
+PATH = {name: pattern for name, (pattern, _methods) in API_ROUTES.items()}
+
+SCHEMAS = {
+    "LockdownLocks": {
+        "type": "object", "required": ["locks"], "additionalProperties": False,
+        "properties": {"locks": {"type": "array", "items": {
+            "type": "object", "additionalProperties": False,
+            "required": ["id", "user_id", "email", "locked_at", "reason", "method", "path",
+                         "permission"],
+            "properties": {
+                "id": {"type": "integer"}, "user_id": {"type": "integer"},
+                "email": {"type": "string"},
+                "locked_at": {"type": "string", "format": "date-time"},
+                "reason": {"type": "string", "enum": ["escalation", "repeated_denials"]},
+                "method": {"type": ["string", "null"]}, "path": {"type": ["string", "null"]},
+                "permission": {"type": ["string", "null"]},
+            }}}},
+    },
+    "LockdownUnlocked": {
+        "type": "object", "required": ["user_id", "email", "is_active"],
+        "additionalProperties": False,
+        "properties": {"user_id": {"type": "integer"}, "email": {"type": "string"},
+                       "is_active": {"type": "boolean", "const": True}},
+    },
+}
+
+PATHS = {
+    PATH["lockdown.api.locks"]: {"get": operation(
+        "Users locked out and not yet unlocked", {"200": json_response("LockdownLocks")},
+        op_id="lockdownLocks")},
+    PATH["lockdown.api.unlock"]: {
+        "post": operation("Unlock a user: active again, free to log in",
+                          {"200": json_response("LockdownUnlocked"),
+                           "404": error_response("`not_found`: no open lock with this id")},
+                          op_id="lockdownUnlock", params=(ID_PARAM,))},
+}
+
+
+def openapi_part() -> OpenApiPart:
+    return {"paths": PATHS, "schemas": SCHEMAS}
