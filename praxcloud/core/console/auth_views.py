@@ -17,6 +17,7 @@ from ..auth import (
     MFA_MAX_FAILURES,
     MFA_TOKEN_LIFETIME,
     AuthenticationFailed,
+    LoginRefused,
     SecondFactorFailed,
     check_first_factor,
     check_second_factor,
@@ -96,11 +97,13 @@ def finish_login(request, user, next_path: str | None):
 
 
 def _login_page(request, *, email: str = "", next_path: str | None = None,
-                error: str | None = None, status: int = 200) -> dict:
+                error: str | None = None, retry_after: int | None = None,
+                status: int = 200) -> dict:
     request.response.status = status
     login_methods = [link for answer in request.tenant_hooks.praxcloud_login_methods(
         request=request) for link in (answer or ())]
-    return {"email": email, "next": next_path, "error": error, "login_methods": login_methods}
+    return {"email": email, "next": next_path, "error": error, "retry_after": retry_after,
+            "login_methods": login_methods}
 
 
 @view_config(route_name="console.login", request_method="GET",
@@ -115,11 +118,29 @@ def login_form(request):
     return _login_page(request, next_path=next_path)
 
 
+def _refusal_message(exc) -> tuple[str, int | None]:
+    """The form's message for ``exc`` and, apart, the seconds it says to wait (or None).
+
+    A LoginRefused with a Retry-After ends its message with "Please try again
+    in N seconds."; the page writes that sentence itself, with N in a span
+    that countdown.js counts down. A refusal worded otherwise (a plugin's own
+    form_message) is shown as it is, without a countdown.
+    """
+    message = exc.form_message()
+    seconds = getattr(exc, "retry_after", None)
+    if isinstance(exc, LoginRefused) and type(seconds) is int and seconds > 0:
+        wait = f" Please try again in {seconds} seconds."
+        if message.endswith(wait):
+            return message.removesuffix(wait), seconds
+    return message, None
+
+
 def _login_again(request, exc) -> dict:
     """The login form after a refusal (LoginRefused, AuthenticationFailed), the address kept."""
+    error, retry_after = _refusal_message(exc)
     return _login_page(request, email=form_text(request.POST, "email").strip(),
                        next_path=safe_next(request, request.POST.get("next")),
-                       error=exc.form_message(), status=exc.status)
+                       error=error, retry_after=retry_after, status=exc.status)
 
 
 @view_config(route_name="console.login", request_method="POST",
