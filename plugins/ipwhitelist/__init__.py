@@ -75,7 +75,5 @@ def praxcloud_plugin_settings_changed(tenant, plugin, old, new, tenant_db):
 
 @hookimpl
 def praxcloud_menu_links(request) -> list[MenuLink]:
-    identity = getattr(request, "praxcloud_identity", None)
-    if identity is None or SETTINGS_MANAGE not in identity.permissions:
-        return []
-    return [{"title": "Allowed networks", "route": "ipwhitelist.manage"}]
+    return [{"title": "Allowed networks", "route": "ipwhitelist.manage",
+             "permission": SETTINGS_MANAGE}]

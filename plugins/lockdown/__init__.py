@@ -59,7 +59,4 @@ def praxcloud_permission_denied(request, user, permission, context) -> None:
 
 @hookimpl
 def praxcloud_menu_links(request) -> list[MenuLink]:
-    identity = getattr(request, "praxcloud_identity", None)
-    if identity is None or USERS_MANAGE not in identity.permissions:
-        return []
-    return [{"title": "Locked users", "route": "lockdown.manage"}]
+    return [{"title": "Locked users", "route": "lockdown.manage", "permission": USERS_MANAGE}]

@@ -115,7 +115,4 @@ def praxcloud_authentication_succeeded(request, login, user) -> None:
 
 @hookimpl
 def praxcloud_menu_links(request) -> list[MenuLink]:
-    identity = getattr(request, "praxcloud_identity", None)
-    if identity is None or USERS_MANAGE not in identity.permissions:
-        return []
-    return [{"title": "Slowed logins", "route": "slowdown.admin"}]
+    return [{"title": "Slowed logins", "route": "slowdown.admin", "permission": USERS_MANAGE}]

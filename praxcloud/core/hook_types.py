@@ -118,6 +118,8 @@ class MenuLink(TypedDict, total=False):
     """A console route name; the tenant is filled in."""
     url: str
     """A full URL, used instead of ``route``."""
+    permission: str
+    """Shown only to users who have this permission (``"users.manage"``)."""
 
 
 class ConsolePanel(TypedDict, total=False):

@@ -369,7 +369,8 @@ def praxcloud_console_panels(request: Request) -> list[ConsolePanel]:
 
 @hookspec
 def praxcloud_menu_links(request: Request) -> list[MenuLink]:
-    """Return console menu links: dicts with ``title`` and ``route`` (or ``url``)."""
+    """Return console menu links: dicts with ``title`` and ``route`` (or ``url``), and
+    optionally ``permission``: the link is shown only to users who have it."""
 
 
 @hookspec

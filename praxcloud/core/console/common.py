@@ -159,6 +159,8 @@ def menu(request) -> list[dict]:
     ]
     for answer in request.tenant_hooks.praxcloud_menu_links(request=request):
         for link in answer or ():
+            if link.get("permission") and link["permission"] not in identity.permissions:
+                continue
             url = link.get("url") or request.route_url(link["route"], tenant=request.tenant.slug)
             entries.append({"title": link["title"], "url": url, "route": link.get("route")})
     return entries

@@ -105,3 +105,12 @@ def test_the_admin_api_lists_and_frees(testapp, slowdown_tenant):
     testapp.post_json("/api/v1/acme/slowdown/release", {"login": 5}, headers=auth, status=422)
     staff = bearer(api_login(testapp, "acme", STAFF))
     testapp.get("/api/v1/acme/slowdown/accounts", headers=staff, status=403)
+
+
+def test_only_user_managers_see_the_page_in_the_menu(testapp, slowdown_tenant, console_client):
+    slowdown_tenant()
+    admin_menu = console_client("acme", "admin@acme.test").get("/acme/").html.find("nav")
+    assert "Slowed logins" in admin_menu.get_text()
+    staff = console_client("acme", STAFF)
+    assert "Slowed logins" not in staff.get("/acme/").html.find("nav").get_text()
+    staff.get("/acme/slowdown", status=403)
