@@ -213,7 +213,15 @@ def confirms_password(request, user: User, password: str) -> bool:
 def end_own_session(request, user: User, session_id: int) -> AuthSession:
     """Revoke one of ``user``'s live sessions; another user's looks exactly like a missing one."""
     session = request.tenant_db.get(AuthSession, session_id)
-    if session is None or session.user_id != user.id or session.revoked_at is not None:
+    if session is not None and session.user_id != user.id:
+        # Another user's session, named by its id: what only sessions.manage may do. The
+        # plugins and the trail hear of it; the answer is the same as for a missing one.
+        from .denials import report_denial
+        from .permissions import SESSIONS_MANAGE
+
+        report_denial(request, user, SESSIONS_MANAGE, session)
+        raise HTTPNotFound()
+    if session is None or session.revoked_at is not None:
         raise HTTPNotFound()
     session.revoked_at = utcnow()
     request.audit.record("session.revoke", target=user.email,

@@ -24,6 +24,24 @@ from .settings import settings_of
 log = logging.getLogger(__name__)
 
 
+def report_denial(request, user, permission: str | None, context: object = None) -> None:
+    """Tell the tenant's plugins (lockdown) and the audit trail that ``user`` asked for
+    something ``permission`` guards; the caller answers as it sees fit (403, or 404 where
+    another user's object must look like a missing one)."""
+    try:
+        request.tenant_hooks.praxcloud_permission_denied(
+            request=request, user=user, permission=permission, context=context
+        )
+    finally:
+        request.audit.record(
+            "permission.denied",
+            outcome="failure",
+            target=request.path[:254],
+            details={"permission": permission, "method": request.method},
+            durable=True,
+        )
+
+
 @forbidden_view_config()
 def forbidden(exc, request):
     where = area(request)
@@ -54,18 +72,7 @@ def forbidden(exc, request):
     if not identity.is_operator and request.tenant is not None:
         pending = "required actions pending" in reason
         if not pending:
-            try:
-                request.tenant_hooks.praxcloud_permission_denied(
-                    request=request, user=identity.user, permission=permission, context=None
-                )
-            finally:
-                request.audit.record(
-                    "permission.denied",
-                    outcome="failure",
-                    target=request.path[:254],
-                    details={"permission": permission, "method": request.method},
-                    durable=True,
-                )
+            report_denial(request, identity.user, permission)
         elif where == "console":
             action = pending_required_actions(identity.session)[0]
             return HTTPSeeOther(request.route_url(action["route"], tenant=request.tenant.slug))

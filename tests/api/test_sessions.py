@@ -87,6 +87,11 @@ def test_list_and_revoke_own_sessions(testapp, tenant, registry):
     revokes = audit_events(registry, "acme", "session.revoke")
     assert [(e.actor, e.details) for e in revokes] == [
         ("staff@acme.test", {"session_id": laptop_id})]
+    # Naming another user's session is what sessions.manage guards: audited as refused
+    # (and heard by plugins such as lockdown), though answered as missing.
+    denied = audit_events(registry, "acme", "permission.denied")
+    assert [(e.actor, e.details) for e in denied] == [
+        ("staff@acme.test", {"permission": "sessions.manage", "method": "DELETE"})]
 
 
 def test_logout_revokes_the_token(testapp, tenant, registry):

@@ -123,3 +123,16 @@ def test_the_console_page_lists_and_unlocks(testapp, guarded, console_client):
     form.submit(status=303)
     assert "No user is locked out" in admin.get("/acme/locked-users").html.get_text()
     api_login(testapp, "acme", STAFF)
+
+
+def test_ending_another_users_session_by_its_id_locks(testapp, guarded, tenant_request,
+                                                       mailbox):
+    guarded()
+    admin = bearer(api_login(testapp, "acme", "admin@acme.test"))
+    admin_session = testapp.get("/api/v1/acme/sessions", headers=admin).json["items"][0]["id"]
+    token = api_login(testapp, "acme", STAFF)
+    # Answered like a missing session: nothing tells the user it exists.
+    testapp.delete(f"/api/v1/acme/sessions/{admin_session}", headers=bearer(token),
+                   status=404)
+    assert_locked(testapp, tenant_request, mailbox, token)
+    testapp.get("/api/v1/acme/me", headers=admin, status=200)  # the admin's session lives
