@@ -184,3 +184,16 @@ def test_reset_password_set_prompts_and_applies_the_policy(acme, webapp):
     assert "New password: " in result.output
     assert "password: use at least 8 characters." in result.stderr
     assert api_login(webapp(), "acme", "a@acme.test")
+
+
+def test_a_tenants_password_policy_holds_on_the_command_line(acme):
+    """The CLI sets passwords through the same check as the console and the API: with the
+    password_policy plugin on, every rule broken is listed under the password field."""
+    acme.ok("plugins", "enable", "acme", "password_policy")
+    result = create(acme, "acme", "a@acme.test", "--group", "staff", password="passwordpassword",
+                    code=1)
+    assert "password: this password is too common" in result.stderr
+    short = create(acme, "acme", "b@acme.test", "--group", "staff", password="plum orbit",
+                   code=1)
+    assert "use at least 15 characters" in short.stderr
+    create(acme, "acme", "c@acme.test", "--group", "staff")
