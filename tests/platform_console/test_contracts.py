@@ -186,3 +186,13 @@ def test_contract_changes_need_the_csrf_token(operator, plugins, registry, make_
     operator.post(URL, {"action": "enable", "plugin": NAME, "settings": "api_key=long-enough"},
                   status=400)
     assert contract(registry) == {}
+
+
+def test_settings_against_nist_advice_are_marked_for_operators(operator, registry,
+                                                               make_tenant, enable_plugin):
+    make_tenant("acme", "Acme Care")
+    enable_plugin("acme", "password_policy", {"require_digit": True})
+    page = operator.get(URL)
+    text = page.html.get_text(" ", strip=True)
+    assert text.count("Against NIST/ASVS advice") == 1
+    assert "advise against composition rules" in text
