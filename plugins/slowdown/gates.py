@@ -86,7 +86,8 @@ def admit(request, login: str) -> float:
         wait = state.gate_pass(account_gate, account_schedule(settings), keep)
     if wait:
         state.decr(budget_key)
-        return wait
+        # Web processes' clocks differ by a little: never say longer than the longest wait.
+        return min(wait, settings["max_delay_seconds"])
     request.environ[ENVIRON_KEY] = Attempt(normalise(login), account, budget_key, pair_gate,
                                            account_gate)
     return 0.0
