@@ -86,7 +86,8 @@ def admit(request, login: str) -> float:
         wait = state.gate_pass(account_gate, account_schedule(settings), keep)
     if wait:
         state.decr(budget_key)
-        # Web processes' clocks differ by a little: never say longer than the longest wait.
+        # Each web process reads its own clock, so a wait may come out a second over the
+        # schedule; never over the longest wait there is.
         return min(wait, settings["max_delay_seconds"])
     request.environ[ENVIRON_KEY] = Attempt(normalise(login), account, budget_key, pair_gate,
                                            account_gate)
