@@ -15,8 +15,8 @@ from praxcloud.plugin import (
     find_user_by_email,
     hash_token,
     new_token,
+    public_base_url,
     send_mail,
-    settings_of,
 )
 
 from . import gates
@@ -32,9 +32,8 @@ def mail_link(request, login: str, failures: int) -> bool:
     account, _generation = gates.account_keys(state, login)
     token = new_token()
     state.set(f"unlock:{hash_token(token)}", account, UNLOCK_LINK_MINUTES * 60)
-    base = (settings_of(request).base_url or request.application_url).rstrip("/")
     link = request.route_url("slowdown.unlock", tenant=request.tenant.slug, token=token,
-                             _app_url=base)
+                             _app_url=public_base_url(request))
     send_mail(request, user.email, f"{request.tenant.name}: failed logins to your account",
               f"There have been {failures} failed attempts in a row to log in to your account "
               f"at {request.tenant.name}, so logins to it are being slowed down.\n\n"

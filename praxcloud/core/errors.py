@@ -82,3 +82,7 @@ def json_error(status: int, code: str, message: str, fields: dict | None = None,
     for name, value in (headers or {}).items():
         response.headers[name] = str(value)
     return response
+
+
+class SharedStateError(RuntimeError):
+    """The shared store could not answer; callers must treat this as a refusal."""

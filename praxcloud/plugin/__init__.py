@@ -99,6 +99,7 @@ from ..core.durable import durable_write as write_durably, revoke_user_sessions
 from ..core.passwords import matches
 from ..core.tokens import hash_token, new_token, same as same_token
 from ..core.mail import send_mail
+from ..core.accounts import public_base_url
 from ..core.tasks import (commit_batch, delete_in_batches, platform_task, tenant_task,
                           tenants_with_plugin)
 from ..core.scripting import tenant_request
@@ -201,8 +202,8 @@ __all__ = [
     "required_action_routes",
     # secrets, tokens, mail, background work
     "commit_batch", "configure_tenant_plugin", "current_registry", "delete_in_batches",
-    "hash_token", "new_token", "password_matches", "platform_task", "revoke_user_sessions",
-    "same_token", "seal",
+    "hash_token", "new_token", "password_matches", "platform_task", "public_base_url",
+    "revoke_user_sessions", "same_token", "seal",
     "send_mail", "tenant_key", "tenant_request", "tenant_shared_state", "tenant_task",
     "tenants_with_plugin", "unseal", "write_durably",
     # stored fields
