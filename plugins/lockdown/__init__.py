@@ -1,9 +1,11 @@
 """lockdown: a user who tries to reach beyond their rights is locked out (requirement P5).
 
 Registered in setup.cfg as ``lockdown = plugins.lockdown``. Hears of every
-refused request (``praxcloud_permission_denied``) and judges it
-(:mod:`.locks`): a change that needs an administrator's permission locks
-the account at once (by default); other refusals count towards a softer
+refused request (``praxcloud_permission_denied``) and of the attempts the
+core catches itself (``praxcloud_escalation_attempt``: a session sent to
+another tenant's address, another user's token replayed) and judges them
+(:mod:`.locks`): a change that needs an administrator's permission, or such
+an attempt, locks the account at once (by default); other refusals count towards a softer
 threshold. A lock disables the account, ends every session and token,
 is audited and mailed to the tenant's user managers; only an
 administrator unlocks (console page and API). README.md has the rest.
@@ -55,6 +57,11 @@ def praxcloud_openapi() -> OpenApiPart:
 @hookimpl
 def praxcloud_permission_denied(request, user, permission, context) -> None:
     locks.judge(request, user, permission)
+
+
+@hookimpl
+def praxcloud_escalation_attempt(request, user, kind, details) -> None:
+    locks.judge_attempt(request, user, kind, details)
 
 
 @hookimpl

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from praxcloud.plugin import USERS_MANAGE, ApiError, api_view, object_id
+from praxcloud.plugin import USERS_MANAGE, ApiError, api_view, iso_time, object_id
 
 from . import locks
 from .config import NAME
 
 
-def _iso(value) -> str:
-    return value.isoformat().replace("+00:00", "Z")
-
-
 def _lock(lock, user) -> dict:
     return {"id": lock.id, "user_id": user.id, "email": user.email,
-            "locked_at": _iso(lock.locked_at), "reason": lock.reason,
+            "locked_at": iso_time(lock.locked_at), "reason": lock.reason,
             "method": lock.details.get("method"), "path": lock.details.get("path"),
-            "permission": lock.details.get("permission")}
+            "permission": lock.details.get("permission"),
+            "attempt": lock.details.get("attempt"), "at_tenant": lock.details.get("at_tenant")}
 
 
 @api_view(route_name="lockdown.api.locks", request_method="GET", permission=USERS_MANAGE,

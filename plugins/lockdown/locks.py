@@ -51,6 +51,12 @@ READS = frozenset({"GET", "HEAD", "OPTIONS"})
 ESCALATION_MEMORY_SECONDS = 30 * 86400
 ESCALATION = "escalation"
 REPEATED = "repeated_denials"
+WHY = {
+    ESCALATION: "tried to do something only an administrator may do",
+    REPEATED: "was refused access again and again",
+    "foreign_tenant": "presented its session to another institution's address",
+    "foreign_token": "sent a form with a token of another user's session",
+}
 
 
 def is_escalation(request, permission: str | None) -> bool:
@@ -58,10 +64,25 @@ def is_escalation(request, permission: str | None) -> bool:
 
 
 def judge(request, user, permission: str | None) -> None:
+    """A refused permission: clear escalation or not, by what it guards and the method."""
+    count_towards_lock(request, user, is_escalation(request, permission),
+                       {"permission": permission, "method": request.method,
+                        "path": request.path_info[:200]})
+
+
+def judge_attempt(request, user, kind: str, details: dict) -> None:
+    """An attempt the core caught (another tenant's address, another user's token): always
+    a clear escalation. ``request`` is of the user's own tenant; ``details`` say where."""
+    count_towards_lock(request, user, True, {"permission": None, "attempt": kind,
+                                             "method": details.get("method"),
+                                             "path": str(details.get("path", ""))[:200],
+                                             "at_tenant": details.get("tenant")})
+
+
+def count_towards_lock(request, user, clear: bool, details: dict) -> None:
     if USERS_MANAGE in user.permissions or not user.is_active:
         return
     settings = tenant_settings(request)
-    clear = is_escalation(request, permission)
     threshold = settings["escalation_threshold"] if clear else settings["soft_threshold"]
     try:
         count = tenant_shared_state(request, NAME).incr(
@@ -77,9 +98,7 @@ def judge(request, user, permission: str | None) -> None:
                   "user %s of tenant %s (fail closed)", user.id, request.tenant.slug)
         count = threshold
     if count >= threshold:
-        lock(request, user, ESCALATION if clear else REPEATED,
-             {"permission": permission, "method": request.method,
-              "path": request.path_info[:200], "refusals": count})
+        lock(request, user, ESCALATION if clear else REPEATED, {**details, "refusals": count})
 
 
 def lock(request, user, reason: str, details: dict) -> None:
@@ -104,13 +123,14 @@ def _tell_managers(request, email: str, reason: str, details: dict) -> None:
                 if USERS_MANAGE in (group.permissions or ())]
     managers = [manager for manager in request.tenant_db.scalars(select(User).where(
         User.is_active.is_(True))) if any(group.id in managing for group in manager.groups)]
-    why = ("tried to do something only an administrator may do" if reason == ESCALATION
-           else "was refused access again and again")
+    why = WHY.get(details.get("attempt") or reason, WHY[REPEATED])
     link = request.route_url("lockdown.manage", tenant=request.tenant.slug)
+    what = (f"at the address of {details.get('at_tenant')}" if details.get("attempt")
+            else f"needing {details.get('permission') or 'a permission it lacks'}")
     for manager in managers:
         send_mail(request, manager.email, f"{request.tenant.name}: {email} has been locked out",
                   f"The account {email} {why} ({details.get('method')} {details.get('path')}, "
-                  f"needing {details.get('permission') or 'a permission it lacks'}), so it has "
+                  f"{what}), so it has "
                   "been locked: it is disabled and all its sessions have ended.\n\n"
                   f"Review it and unlock it if it was a mistake:\n{link}\n", durable=True)
 

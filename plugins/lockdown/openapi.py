@@ -14,7 +14,7 @@ SCHEMAS = {
         "properties": {"locks": {"type": "array", "items": {
             "type": "object", "additionalProperties": False,
             "required": ["id", "user_id", "email", "locked_at", "reason", "method", "path",
-                         "permission"],
+                         "permission", "attempt", "at_tenant"],
             "properties": {
                 "id": {"type": "integer"}, "user_id": {"type": "integer"},
                 "email": {"type": "string"},
@@ -22,6 +22,13 @@ SCHEMAS = {
                 "reason": {"type": "string", "enum": ["escalation", "repeated_denials"]},
                 "method": {"type": ["string", "null"]}, "path": {"type": ["string", "null"]},
                 "permission": {"type": ["string", "null"]},
+                "attempt": {"type": ["string", "null"],
+                            "enum": ["foreign_tenant", "foreign_token", None],
+                            "description": "For an attempt the core caught: a session sent "
+                                           "to another institution's address, or another "
+                                           "user's token replayed"},
+                "at_tenant": {"type": ["string", "null"],
+                              "description": "The institution whose address was used"},
             }}}},
     },
     "LockdownUnlocked": {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from praxcloud.plugin import add_plugin_routes
+
 CONSOLE_ROUTES = (("lockdown.manage", "/{tenant}/locked-users"),
                   ("lockdown.unlock", "/{tenant}/locked-users/{id}/unlock"))
 API_ROUTES = {"lockdown.api.locks": ("/api/v1/{tenant}/locked-users", ("GET",)),
@@ -9,7 +11,4 @@ API_ROUTES = {"lockdown.api.locks": ("/api/v1/{tenant}/locked-users", ("GET",)),
 
 
 def add_routes(config) -> None:
-    for name, pattern in CONSOLE_ROUTES:
-        config.add_route(name, pattern, tenant_slug=True)
-    for name, (pattern, _methods) in API_ROUTES.items():
-        config.add_route(name, pattern)
+    add_plugin_routes(config, CONSOLE_ROUTES, API_ROUTES)

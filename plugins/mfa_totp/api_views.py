@@ -21,6 +21,7 @@ from praxcloud.plugin import (
     api_view,
     check_json,
     enrolment_done,
+    iso_time,
     json_body,
     no_content,
 )
@@ -35,9 +36,6 @@ CONFIRM = {
     "properties": {"code": {"type": "string", "minLength": 1, "maxLength": 100}},
 }
 
-
-def _iso(value) -> str | None:
-    return None if value is None else value.isoformat().replace("+00:00", "Z")
 
 
 def _check(schema: dict, body: dict) -> dict:
@@ -65,7 +63,7 @@ def _codes_answer(request, codes: list[str]) -> dict:
           plugin=NAME)
 def status(request):
     found = TotpService(request).status(_user(request))
-    return {**found, "confirmed_at": _iso(found["confirmed_at"])}
+    return {**found, "confirmed_at": iso_time(found["confirmed_at"])}
 
 
 @api_view(route_name="mfa_totp.api.enrol", request_method="POST", permission=AUTHENTICATED,

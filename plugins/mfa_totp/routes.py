@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from praxcloud.plugin import add_plugin_routes
+
 C = "/{tenant}/account/mfa/totp"
 A = "/api/v1/{tenant}/mfa/totp"
 
@@ -26,8 +28,4 @@ ENROL_ROUTES = ("mfa_totp.manage", "mfa_totp.enrol", "mfa_totp.qr", "mfa_totp.co
 
 
 def add_routes(config) -> None:
-    for name, pattern in CONSOLE_ROUTES:
-        # tenant_slug: "/api/..." or "/static/..." never reach these views.
-        config.add_route(name, pattern, tenant_slug=True)
-    for name, (pattern, _methods) in API_ROUTES.items():
-        config.add_route(name, pattern)
+    add_plugin_routes(config, CONSOLE_ROUTES, API_ROUTES)

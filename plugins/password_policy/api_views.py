@@ -7,14 +7,10 @@ expired may read it too.
 
 from __future__ import annotations
 
-from praxcloud.plugin import AUTHENTICATED, api_view
+from praxcloud.plugin import AUTHENTICATED, api_view, iso_time
 
 from . import expiry, policy
 from .config import NAME, tenant_settings
-
-
-def _iso(value) -> str | None:
-    return None if value is None else value.isoformat().replace("+00:00", "Z")
 
 
 @api_view(route_name="password_policy.api", request_method="GET", permission=AUTHENTICATED,
@@ -30,7 +26,7 @@ def rules(request):
         "require_special": settings["require_special"],
         "history_count": settings["history_count"],
         "expire_days": settings["expire_days"],
-        "expires_at": _iso(expiry.expires_at(user, settings["expire_days"])),
+        "expires_at": iso_time(expiry.expires_at(user, settings["expire_days"])),
         "context_words_refused": settings["block_context_words"],
         "breach_list": request.registry.get(policy.PWNED_KEY) is not None,
     }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from praxcloud.plugin import USERS_MANAGE, api_view, check_json, json_body, no_content
+from praxcloud.plugin import USERS_MANAGE, api_view, check_json, iso_time, json_body, no_content
 
 from . import gates
 from .config import NAME
@@ -22,7 +22,7 @@ RELEASE = {
 def _iso(epoch: float | None) -> str | None:
     if epoch is None or epoch <= dt.datetime.now(dt.UTC).timestamp():
         return None
-    return dt.datetime.fromtimestamp(epoch, dt.UTC).isoformat().replace("+00:00", "Z")
+    return iso_time(dt.datetime.fromtimestamp(epoch, dt.UTC))
 
 
 @api_view(route_name="slowdown.api.accounts", request_method="GET", permission=USERS_MANAGE,

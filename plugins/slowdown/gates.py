@@ -86,8 +86,8 @@ def admit(request, login: str) -> float:
         wait = state.gate_pass(account_gate, account_schedule(settings), keep)
     if wait:
         state.decr(budget_key)
-        # Each web process reads its own clock, so a wait may come out a second over the
-        # schedule; never over the longest wait there is.
+        # Never over the longest wait there is (the memory store, on one process's clock,
+        # may round a wait a second over the schedule).
         return min(wait, settings["max_delay_seconds"])
     request.environ[ENVIRON_KEY] = Attempt(normalise(login), account, budget_key, pair_gate,
                                            account_gate)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from praxcloud.plugin import add_plugin_routes
+
 CONSOLE_ROUTES = (
     ("slowdown.unlock", "/{tenant}/slowdown/unlock/{token}"),
     ("slowdown.admin", "/{tenant}/slowdown"),
@@ -14,7 +16,4 @@ API_ROUTES = {
 
 
 def add_routes(config) -> None:
-    for name, pattern in CONSOLE_ROUTES:
-        config.add_route(name, pattern, tenant_slug=True)
-    for name, (pattern, _methods) in API_ROUTES.items():
-        config.add_route(name, pattern)
+    add_plugin_routes(config, CONSOLE_ROUTES, API_ROUTES)

@@ -6,7 +6,10 @@ query, headers, form fields and JSON strings are matched against rules for
 SQL injection, XSS, path traversal and command injection (:mod:`.rules`,
 measured in docs/plans/waf-research.md); a request that scores enough is
 refused with an incident id, and an address that keeps trying is
-blacklisted for a day across every web process. README.md has the rest.
+blacklisted for a day across every web process. The platform operators
+see every enabling tenant's incidents and blacklist on a page of their own
+(:mod:`.platform_views`); incidents are deleted after the tenant's
+``incident_retention_days`` (:mod:`.tasks`). README.md has the rest.
 """
 
 from __future__ import annotations
@@ -17,11 +20,12 @@ from praxcloud.plugin import (
     SETTINGS_MANAGE,
     MenuLink,
     OpenApiPart,
+    PeriodicTask,
     PluginDescription,
     hookimpl,
 )
 
-from . import gate
+from . import gate, tasks
 from .config import NAME, SETTINGS_SCHEMA
 from .openapi import openapi_part
 from .routes import add_routes
@@ -45,6 +49,7 @@ def praxcloud_includeme(config):
     add_routes(config)
     config.scan(".console_views")
     config.scan(".api_views")
+    config.scan(".platform_views")
 
 
 @hookimpl
@@ -60,3 +65,13 @@ def praxcloud_check_request(request):
 @hookimpl
 def praxcloud_menu_links(request) -> list[MenuLink]:
     return [{"title": "Blocked requests", "route": "waf.admin", "permission": SETTINGS_MANAGE}]
+
+
+@hookimpl
+def praxcloud_platform_menu_links(request) -> list[MenuLink]:
+    return [{"title": "Blocked requests", "route": "waf.platform"}]
+
+
+@hookimpl
+def praxcloud_periodic_tasks() -> dict[str, PeriodicTask]:
+    return tasks.PERIODIC_TASKS

@@ -1,11 +1,12 @@
-"""What the administrators' page and API share: incidents, the blacklist and its changes."""
+"""What the administrators' page and API and the operators' page share: incidents, the
+blacklist and its changes (``request`` is the tenant's, or an operator's tenant request)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import ipaddress
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from praxcloud.plugin import tenant_shared_state
 
@@ -16,9 +17,13 @@ from .models import Incident
 RECENT = 100
 
 
-def recent_incidents(request) -> list[Incident]:
+def recent_incidents(request, limit: int = RECENT) -> list[Incident]:
     return list(request.tenant_db.scalars(
-        select(Incident).order_by(Incident.at.desc(), Incident.id.desc()).limit(RECENT)))
+        select(Incident).order_by(Incident.at.desc(), Incident.id.desc()).limit(limit)))
+
+
+def incident_count(request) -> int:
+    return request.tenant_db.scalar(select(func.count(Incident.id))) or 0
 
 
 def blacklist(request) -> list[tuple[str, dt.datetime]]:

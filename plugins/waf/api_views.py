@@ -7,6 +7,7 @@ from praxcloud.plugin import (
     ApiError,
     api_view,
     check_json,
+    iso_time,
     json_body,
     no_content,
 )
@@ -21,9 +22,6 @@ REMOVE = {"type": "object", "required": ["address"], "additionalProperties": Fal
           "properties": {"address": {"type": "string", "minLength": 2, "maxLength": 64}}}
 
 
-def _iso(value) -> str:
-    return value.isoformat().replace("+00:00", "Z")
-
 
 def _address(body: dict) -> str:
     address = admin.valid_address(body["address"])
@@ -37,7 +35,7 @@ def _address(body: dict) -> str:
           plugin=NAME)
 def incidents(request):
     return {"incidents": [
-        {"incident": row.incident, "at": _iso(row.at), "ip": row.ip, "method": row.method,
+        {"incident": row.incident, "at": iso_time(row.at), "ip": row.ip, "method": row.method,
          "path": row.path, "score": row.score, "matches": row.matches,
          "blacklisted": row.blacklisted} for row in admin.recent_incidents(request)]}
 
@@ -45,7 +43,7 @@ def incidents(request):
 @api_view(route_name="waf.api.blacklist", request_method="GET", permission=SETTINGS_MANAGE,
           plugin=NAME)
 def blacklist(request):
-    return {"blacklist": [{"address": address, "until": _iso(until)}
+    return {"blacklist": [{"address": address, "until": iso_time(until)}
                           for address, until in admin.blacklist(request)]}
 
 

@@ -25,6 +25,11 @@ SETTINGS_SCHEMA = {
             "type": "number", "minimum": 0.01, "maximum": 8760, "default": 24,
             "title": "How long a blacklisted address stays refused (hours)",
         },
+        "incident_retention_days": {
+            "type": "integer", "minimum": 1, "maximum": 3650, "default": 90,
+            "title": "How long blocked requests are kept (days)",
+            "description": "Incidents older than this are deleted by a daily task",
+        },
         "allow_rules": {
             "type": "array", "maxItems": 100, "default": [],
             "items": {"type": "string", "pattern": "^[STXC][0-9]{1,2}(-[a-z0-9-]+)?$",

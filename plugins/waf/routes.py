@@ -1,6 +1,8 @@
-"""The plugin's routes: the administrators' page and their API."""
+"""The plugin's routes: the administrators' page and their API, and the operators' page."""
 
 from __future__ import annotations
+
+from praxcloud.plugin import add_plugin_routes
 
 CONSOLE_ROUTES = (("waf.admin", "/{tenant}/waf"),
                   ("waf.blacklist_add", "/{tenant}/waf/blacklist/add"),
@@ -8,10 +10,11 @@ CONSOLE_ROUTES = (("waf.admin", "/{tenant}/waf"),
 API_ROUTES = {"waf.api.incidents": ("/api/v1/{tenant}/waf/incidents", ("GET",)),
               "waf.api.blacklist": ("/api/v1/{tenant}/waf/blacklist", ("GET", "POST")),
               "waf.api.blacklist_remove": ("/api/v1/{tenant}/waf/blacklist/remove", ("POST",))}
+# In the platform operators' console: every enabling tenant ({slug} names one).
+PLATFORM_ROUTES = (("waf.platform", "/platform/waf"),
+                   ("waf.platform_blacklist_add", "/platform/waf/{slug}/blacklist/add"),
+                   ("waf.platform_blacklist_remove", "/platform/waf/{slug}/blacklist/remove"))
 
 
 def add_routes(config) -> None:
-    for name, pattern in CONSOLE_ROUTES:
-        config.add_route(name, pattern, tenant_slug=True)
-    for name, (pattern, _methods) in API_ROUTES.items():
-        config.add_route(name, pattern)
+    add_plugin_routes(config, CONSOLE_ROUTES, API_ROUTES, PLATFORM_ROUTES)

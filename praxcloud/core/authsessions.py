@@ -46,13 +46,16 @@ class SessionPolicy:
 class SessionStore:
     """Sessions of one kind of principal (tenant users or operators) in one database."""
 
-    def __init__(self, db, model, policy: SessionPolicy):
+    def __init__(self, db, model, policy: SessionPolicy, token_prefix: str = ""):
         self.db = db
         self.model = model
         self.policy = policy
+        # Tenant tokens start with the tenant's slug: a token sent to another tenant's
+        # address says whose it is (:mod:`.escalations`). Only the hash is kept, as before.
+        self.token_prefix = token_prefix
 
     def create(self, user, kind: str, ip: str | None, user_agent: str | None) -> tuple[str, object]:
-        token = new_token()
+        token = self.token_prefix + new_token()
         now = utcnow()
         session = self.model(
             token_hash=hash_token(token),

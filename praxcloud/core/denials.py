@@ -17,6 +17,7 @@ from pyramid.view import forbidden_view_config
 from .console.error_views import error_page
 from .console.no_access import has_no_access, no_access_response
 from .errors import error_body, json_error
+from .escalations import check_foreign_tenant
 from .required_actions import pending_required_actions, refusal
 from .security import area
 from .settings import settings_of
@@ -47,6 +48,7 @@ def forbidden(exc, request):
     where = area(request)
     identity = request.praxcloud_identity
     if identity is None:
+        check_foreign_tenant(request)
         if where == "api":
             return json_error(
                 401,

@@ -28,6 +28,8 @@ TENANT_PARAMETERS = ("request", "tenant", "tenant_db")
 # Hooks about one plugin's own contract line: the core calls that plugin only.
 OWN_PLUGIN_ONLY = frozenset({"praxcloud_tenant_enabled", "praxcloud_tenant_disabled",
                              "praxcloud_plugin_settings_changed"})
+# Hooks with a request but no tenant: asked of every installed plugin, at each request.
+EVERY_PLUGIN_PER_REQUEST = frozenset({"praxcloud_platform_menu_links"})
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,8 @@ def describe(function: Callable) -> HookDoc:
         signature=_signature(function),
         firstresult=bool(opts.get("firstresult")),
         historic=bool(opts.get("historic")),
-        per_tenant=any(p in signature.parameters for p in TENANT_PARAMETERS),
+        per_tenant=(any(p in signature.parameters for p in TENANT_PARAMETERS)
+                    and function.__name__ not in EVERY_PLUGIN_PER_REQUEST),
         own_plugin=function.__name__ in OWN_PLUGIN_ONLY,
         doc=inspect.getdoc(function) or "",
     )
@@ -184,7 +187,9 @@ def render() -> str:
                                   if hook.firstresult else "no (every answer is collected)"),
             "- called for: " + ("only the plugin whose contract line it concerns"
                                 if hook.own_plugin else "the plugins the tenant enables"
-                                if hook.per_tenant else "every installed plugin, at start-up"),
+                                if hook.per_tenant else "every installed plugin, at each request"
+                                if hook.name in EVERY_PLUGIN_PER_REQUEST
+                                else "every installed plugin, at start-up"),
         ]
         if hook.historic:
             lines.append("- historic: yes (also replayed for plugins registered later)")

@@ -6,7 +6,9 @@ when they drift apart). Hooks marked *first result* stop at the first
 implementation that returns something other than ``None``.
 
 Hooks that take a ``request`` are called only on the plugins enabled for the
-request's tenant. Hooks without a tenant (``praxcloud_plugin_info``,
+request's tenant (but ``praxcloud_platform_menu_links``, asked of every
+installed plugin on the operators' pages, which have no tenant). Hooks
+without a tenant (``praxcloud_plugin_info``,
 ``praxcloud_includeme``, ``praxcloud_openapi``, ``praxcloud_periodic_tasks``,
 ``praxcloud_cli``) are
 called on every installed plugin, once, at start-up.
@@ -321,6 +323,24 @@ def praxcloud_permission_denied(
     """``user`` asked for something ``permission`` guards and does not have it."""
 
 
+@hookspec
+def praxcloud_escalation_attempt(
+    request: Request, user: User, kind: str, details: dict[str, Any]
+) -> None:
+    """``user`` presented something that is not theirs, whatever their permissions.
+
+    The core recognises these attempts itself (:mod:`praxcloud.core.escalations`):
+    ``kind`` is ``"foreign_tenant"`` (a live session's token of this tenant
+    sent to another tenant's address: a forged slug) or ``"foreign_token"``
+    (a form sent in the user's session with the CSRF token of another user's
+    session: a replayed token). ``request`` belongs to ``user``'s tenant even
+    when the attempt was made at another's; ``details`` says where (``method``,
+    ``path``, ``tenant`` for the address the attempt went to). Each is
+    audited by the core as ``escalation.attempt``; the request is refused
+    whatever the plugins do.
+    """
+
+
 @hookspec(firstresult=True)
 def praxcloud_field_codec(
     tenant: Tenant, model: str, field: str, keys: Callable[[str], bytes]
@@ -371,6 +391,21 @@ def praxcloud_console_panels(request: Request) -> list[ConsolePanel]:
 def praxcloud_menu_links(request: Request) -> list[MenuLink]:
     """Return console menu links: dicts with ``title`` and ``route`` (or ``url``), and
     optionally ``permission``: the link is shown only to users who have it."""
+
+
+@hookspec
+def praxcloud_platform_menu_links(request: Request) -> list[MenuLink]:
+    """Return links for the platform operators' console (``/platform/``): dicts with
+    ``title`` and ``route`` (a route without ``{tenant}``) or ``url``.
+
+    Called on every installed plugin whatever tenants enable it, on each page an
+    operator opens; ``request`` is the operator's and has no tenant. A plugin
+    that raises here loses its links, not the console. Guard the pages with
+    ``OPERATOR_PERMISSION`` (operators never hold tenant permissions, tenant
+    users never hold this one) and read tenants' data through
+    ``operator_tenant_requests``. ``permission`` is not used: every operator
+    sees every link.
+    """
 
 
 @hookspec

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 CONSOLE_COOKIE = "praxcloud_session"
 OPERATOR_COOKIE = "praxcloud_operator"
 OPERATOR_PERMISSION = "platform.manage"
+TOKEN_PREFIX_END = "."  # noqa: S105 - after the slug that starts a tenant token
 
 
 @dataclass
@@ -85,9 +86,17 @@ def bearer_token(request) -> str | None:
     return token.strip()
 
 
+def tenant_credential(request) -> tuple[str | None, str]:
+    """The session token a tenant request presents, and the kind of session it must be."""
+    if area(request) == "api":
+        return bearer_token(request), KIND_API
+    return request.cookies.get(CONSOLE_COOKIE), KIND_CONSOLE
+
+
 def tenant_sessions(request) -> SessionStore:
     return SessionStore(request.tenant_db, AuthSession,
-                        SessionPolicy.from_tenant_settings(request.tenant.settings))
+                        SessionPolicy.from_tenant_settings(request.tenant.settings),
+                        token_prefix=request.tenant.slug + TOKEN_PREFIX_END)
 
 
 def operator_sessions(request) -> SessionStore:
@@ -121,10 +130,7 @@ def _load_identity(request) -> Identity | None:
         return Identity(loaded[-1], session, "operator", frozenset({OPERATOR_PERMISSION}))
     if request.tenant is None:
         return None
-    if where == "api":
-        token, kind = bearer_token(request), KIND_API
-    else:
-        token, kind = request.cookies.get(CONSOLE_COOKIE), KIND_CONSOLE
+    token, kind = tenant_credential(request)
     if not token:
         return None
     identity = find_tenant_identity(request, tenant_sessions(request), token, kind)

@@ -189,14 +189,33 @@ class PraxSettings:
     operator_mfa_required: bool = setting(
         False, "Operators confirm every login with a second factor; one without is held on "
         "the enrolment page.", OPERATORS)
-    operator_login_max_attempts: int = setting(
-        10, "Operator login answers per login and client address in a window.", OPERATORS,
-        minimum=1)
-    operator_login_max_attempts_per_account: int = setting(
-        30, "Operator login answers per login, from any address, in a window.", OPERATORS,
-        minimum=1)
-    operator_login_window_minutes: int = setting(
-        15, "The operator login limits' window.", OPERATORS, minimum=1)
+    # The operator login's back-off (praxcloud.core.operator_mfa.limits, docs/security.md)
+    operator_login_delays_seconds: str = setting(
+        "2 4 16", "Operator login: the waits after the 1st, 2nd, 3rd ... failed password in a "
+        "row, per login and client address (whole seconds, space or comma separated).",
+        OPERATORS)
+    operator_login_growth_factor: float = setting(
+        4.0, "Operator login: beyond the delays listed, each wait is the one before times "
+        "this.", OPERATORS, minimum=1)
+    operator_login_max_delay_seconds: int = setting(
+        900, "Operator login: the longest wait for one login from one client address.",
+        OPERATORS, minimum=1)
+    operator_login_account_max_delay_seconds: int = setting(
+        30, "Operator login: the longest wait for a login from any address; kept low so that "
+        "guessing from elsewhere cannot lock the operator out.", OPERATORS, minimum=1)
+    operator_login_address_budget: int = setting(
+        50, "Operator login attempts one client address may make over all logins in a window "
+        "(against password spraying).", OPERATORS, minimum=1)
+    operator_login_address_window_seconds: int = setting(
+        3600, "The window of the operator login's per-address budget.", OPERATORS, minimum=1)
+    operator_login_notify_after_failures: int = setting(
+        10, "Failed operator logins in a row after which the operator is mailed a one-time "
+        "unlock link.", OPERATORS, minimum=1)
+    operator_login_second_factor_answers: int = setting(
+        10, "Second-factor answers (and passwords to remove a factor) checked per operator "
+        "in a window, from any address.", OPERATORS, minimum=1)
+    operator_login_second_factor_window_seconds: int = setting(
+        900, "The window of the operator's second-factor answers.", OPERATORS, minimum=1)
     operator_idle_minutes: int = setting(
         30, "An operator session ends after this long without a request.", OPERATORS, minimum=1)
     operator_lifetime_hours: float = setting(

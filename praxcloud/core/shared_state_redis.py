@@ -44,9 +44,15 @@ return 1
 
 # A back-off gate is a hash {failures, opens_at (ms)}; ARGV: now (ms), keep
 # (ms), then the delays (ms). Reading, deciding and closing in one script is
-# what lets exactly one of many simultaneous attempts through.
-_GATE_THROUGH = """
-local now = tonumber(ARGV[1])
+# what lets exactly one of many simultaneous attempts through. The time is
+# Redis's own (TIME), not ARGV's: web processes on several machines read
+# clocks that differ, and a gate must open at one moment for all of them.
+# (Redis 5+ replicates a script's effects, so TIME is allowed in it.)
+_SERVER_NOW = """
+local server_time = redis.call('TIME')
+local now = tonumber(server_time[1]) * 1000 + math.floor(tonumber(server_time[2]) / 1000)
+"""
+_GATE_THROUGH = _SERVER_NOW + """
 local state = redis.call('HMGET', KEYS[1], 'failures', 'opens_at')
 local failures = tonumber(state[1]) or 0
 local opens_at = tonumber(state[2]) or 0
@@ -60,8 +66,7 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 0
 """
 
-_GATE_FAILED = """
-local now = tonumber(ARGV[1])
+_GATE_FAILED = _SERVER_NOW + """
 local failures = redis.call('HINCRBY', KEYS[1], 'failures', 1)
 local delays = #ARGV - 2
 local until_ms = now + tonumber(ARGV[2 + math.min(failures, delays)])
@@ -136,6 +141,7 @@ class RedisBackend:
 
 
     def gate_pass(self, key: str, now_ms: int, delays_ms: list[int], keep_ms: int) -> int:
+        # now_ms is the caller's clock; the scripts read Redis's (see _SERVER_NOW).
         return int(self._call("pass a gate", self._gate_pass, [key],
                               [now_ms, keep_ms, *delays_ms]))
 

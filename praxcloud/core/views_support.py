@@ -125,3 +125,17 @@ def includeme(config) -> None:
     # Outermost, before the permission check: a tenant without the plugin
     # gets 404 whoever asks, never a 401/403 telling that the view exists.
     config.add_view_deriver(plugin_gate, under=INGRESS, over="secured_view")
+
+
+def add_plugin_routes(config, console_routes=(), api_routes=None, platform_routes=()) -> None:
+    """A plugin's routes: ``console_routes`` ``(name, "/{tenant}/...")`` pairs (the
+    ``{tenant}`` segment checked against reserved words), ``api_routes`` a mapping of
+    name to ``("/api/v1/{tenant}/...", methods)``, ``platform_routes`` ``(name,
+    "/platform/...")`` pairs for the operators' console."""
+    for name, pattern in platform_routes:
+        config.add_route(name, pattern)
+    for name, pattern in console_routes:
+        config.add_route(name, pattern, tenant_slug=True)
+    for name, (pattern, _methods) in (api_routes or {}).items():
+        config.add_route(name, pattern)
+

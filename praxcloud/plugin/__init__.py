@@ -66,9 +66,11 @@ from ..core.permissions import (
     SETTINGS_MANAGE,
     USERS_MANAGE,
 )
+from ..core.security import OPERATOR_PERMISSION
 
 # --- Views: API and console --------------------------------------------------------
-from ..core.views_support import api_view, json_body, no_content
+from ..core.views_support import add_plugin_routes, api_view, json_body, no_content
+from ..core.api.serialize import iso as iso_time
 from ..core.api.schemas import check as check_json
 from ..core.forms import FORM_INVALID, sentence
 from ..core.console.common import form_text, object_id, redirect, safe_next
@@ -104,6 +106,10 @@ from ..core.tasks import (commit_batch, delete_in_batches, platform_task, tenant
                           tenants_with_plugin)
 from ..core.scripting import tenant_request
 from ..cli.state import current_registry
+
+# --- Pages in the platform operators' console (praxcloud_platform_menu_links) -----
+from ..core.platform_tenants import (operator_tenant_request, operator_tenant_requests,
+                                     record_platform_event)
 
 # --- Stored fields (praxcloud_field_codec) -----------------------------------------
 from ..core.fields import PLAIN as PLAIN_FIELDS, FieldCodec, rewrite_all
@@ -183,10 +189,10 @@ __all__ = [
     "WebauthnKeyColumns", "core_tenant_head", "plugin_metadata", "utcnow",
     # permissions
     "AUDIT_READ", "AUTHENTICATED", "RECORDS_READ", "RECORDS_WRITE", "SESSIONS_MANAGE",
-    "SETTINGS_MANAGE", "USERS_MANAGE",
+    "SETTINGS_MANAGE", "USERS_MANAGE", "OPERATOR_PERMISSION",
     # views
-    "FORM_INVALID", "add_assets", "api_view", "check_json", "form_text", "json_body",
-    "no_content", "object_id", "redirect", "safe_next", "sentence",
+    "FORM_INVALID", "add_assets", "add_plugin_routes", "api_view", "check_json", "form_text",
+    "iso_time", "json_body", "no_content", "object_id", "redirect", "safe_next", "sentence",
     # OpenAPI
     "ID_PARAM", "error_response", "json_response", "no_content_response", "operation", "ref",
     # platform settings
@@ -206,6 +212,8 @@ __all__ = [
     "revoke_user_sessions", "same_token", "seal",
     "send_mail", "tenant_key", "tenant_request", "tenant_shared_state", "tenant_task",
     "tenants_with_plugin", "unseal", "write_durably",
+    # pages in the platform operators' console
+    "operator_tenant_request", "operator_tenant_requests", "record_platform_event",
     # stored fields
     "FieldCodec", "PLAIN_FIELDS", "rewrite_all",
 ]

@@ -88,8 +88,11 @@ def test_tokens_are_long_random_and_only_hashed(testapp, tenant, registry):
     tokens = [api_login(testapp, "acme", "staff@acme.test") for _ in range(3)]
     assert len(set(tokens)) == 3
     for token in tokens:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        assert len(raw) * 8 >= 128
+        # The tenant's slug, then the secret: the slug only says whose it is.
+        slug, dot, secret = token.partition(".")
+        assert (slug, dot) == ("acme", ".")
+        raw = base64.urlsafe_b64decode(secret + "=" * (-len(secret) % 4))
+        assert len(raw) * 8 >= 256
     with tenant_db(registry, "acme") as db:
         rows = list(db.scalars(select(AuthSession)))
     import hashlib

@@ -246,6 +246,16 @@ def test_praxcloud_permission_denied(enabled, testapp):
          "context": None}]
 
 
+def test_praxcloud_escalation_attempt(enabled, testapp, make_tenant):
+    make_tenant("other", "Other Care")
+    token = _login(testapp)
+    testapp.get("/api/v1/other/records", headers=bearer(token), status=401)
+    # Heard in the user's own tenant, in a request of its own.
+    assert calls("praxcloud_escalation_attempt") == [
+        {"request": acme("/api/v1/acme/"), "user": STAFF, "kind": "foreign_tenant",
+         "details": {"method": "GET", "path": "/api/v1/other/records", "tenant": "other"}}]
+
+
 def test_praxcloud_reset_second_factors(enabled, testapp):
     recorder.ENROLLED.add(STAFF)
     me = testapp.post_json("/api/v1/acme/auth/login", {"email": "admin@acme.test",
@@ -292,3 +302,17 @@ def test_praxcloud_menu_links(enabled, testapp):
     console_login(testapp, enabled, STAFF)
     testapp.get("/acme/", status=200)
     assert {"request": acme("/acme/")} in calls("praxcloud_menu_links")
+
+
+def test_praxcloud_platform_menu_links(registry, testapp):
+    # Every installed plugin is asked, on an operator's page: no tenant enables it here.
+    from praxcloud.core.models import Operator
+    from tests.platform_console.conftest import OPERATOR_EMAIL, OPERATOR_PASSWORD, operator_login
+
+    with registry.tenancy.platform_session() as platform_db:
+        platform_db.add(Operator(email=OPERATOR_EMAIL, password_hash=registry.password_context
+                                 .hash(OPERATOR_PASSWORD)))
+    operator_login(testapp)
+    testapp.get("/platform/tenants", status=200)
+    assert calls("praxcloud_platform_menu_links") == [
+        {"request": {"tenant": None, "path": "/platform/tenants"}}]

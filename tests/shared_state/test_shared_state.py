@@ -329,6 +329,24 @@ def test_gates_on_both_backends(store):
         store.gate_pass("g", (), 60)
 
 
+def test_redis_gates_keep_redis_time_whatever_a_processes_clock_says(prefix):
+    """Two web processes whose clocks are an hour apart see the gate open at one moment."""
+    need(bool(REDIS_URL), "PRAXCLOUD_TEST_REDIS_URL is not set")
+    settings = {"praxcloud.shared_state_url": REDIS_URL, "praxcloud.shared_state_prefix": prefix}
+    ahead = SharedState(build_shared_state(settings).backend, prefix,
+                        clock=lambda: time.time() + 3600)
+    behind = SharedState(build_shared_state(settings).backend, prefix,
+                         clock=lambda: time.time() - 3600)
+    try:
+        assert ahead.gate_pass("g", DELAYS, 60) == 0.0
+        assert ahead.gate_failed("g", DELAYS, 60) == 1
+        assert 1.5 < behind.gate_pass("g", DELAYS, 60) <= 2.0
+        assert 1.5 < ahead.gate_pass("g", DELAYS, 60) <= 2.0
+        assert abs(behind.gate_state("g").opens_at - time.time() - 2.0) < 1.0
+    finally:
+        redis_cleanup(prefix)
+
+
 def test_of_many_attempts_at_once_one_passes_a_gate(make_store):
     """Eight threads with stores of their own (as processes would be) try 25 times each."""
     barrier = threading.Barrier(8)

@@ -15,6 +15,7 @@ from pyramid.response import Response
 from pyramid.view import exception_view_config, notfound_view_config
 
 from ..errors import TenantUnavailable
+from ..escalations import check_foreign_csrf_token
 from ..stepup import ReauthRequired, come_back_to
 
 # Everything but the API, the platform console and static assets.
@@ -55,6 +56,7 @@ def not_found(exc, request):
 @exception_view_config(BadCSRFToken, path_info=CONSOLE_PATHS)
 @exception_view_config(BadCSRFOrigin, path_info=CONSOLE_PATHS)
 def csrf_failed(exc, request):
+    check_foreign_csrf_token(request)
     return error_page(request, 400, "Please try again", CSRF_FAILED)
 
 

@@ -1,7 +1,9 @@
 """The platform operators' console under ``/platform/``: tenants, contracts, plugins.
 
 Operators never see a tenant's users or records (segregation of duties):
-nothing here opens a tenant database except to provision or drop it.
+nothing here opens a tenant database except to provision or drop it. Plugins
+add pages of their own to the menu (:mod:`.menu`), which read what the plugin
+keeps per tenant through :mod:`praxcloud.core.platform_tenants`.
 """
 
 from __future__ import annotations
@@ -10,12 +12,17 @@ P = "/platform"
 
 
 def includeme(config) -> None:
+    from ..operator_mfa.limits import LimitSettings
+
+    # The operator login's schedule is checked at start-up: a bad value stops it, by name.
+    LimitSettings.from_settings(config.registry)
     config.add_jinja2_search_path("praxcloud.core:templates", name=".jinja2")
     config.add_route("platform.home", P + "/")
     config.add_route("platform.login", P + "/login")
     config.add_route("platform.logout", P + "/logout")
     config.add_route("platform.confirm", P + "/confirm")
     config.add_route("platform.second_factor", P + "/login/second-factor")
+    config.add_route("platform.unlock", P + "/login/unlock/{token}")
     config.add_route("platform.security", P + "/account/security")
     config.add_route("platform.totp", P + "/account/security/totp")
     config.add_route("platform.totp_qr", P + "/account/security/totp/qr")
@@ -30,4 +37,5 @@ def includeme(config) -> None:
     config.add_route("platform.tenant_plugins", P + "/tenants/{slug}/plugins")
     config.add_route("platform.plugins", P + "/plugins")
     config.add_route("platform.audit", P + "/audit")
+    config.include(".menu")
     config.scan(".")

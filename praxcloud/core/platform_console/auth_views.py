@@ -7,27 +7,34 @@ trail in their own transaction; what a stranger typed as an e-mail is not
 kept (it may be someone's personal data), only that an unknown account
 was tried.
 
-Every login answer checked here, password or second factor, first counts
-against the operator login limit in the shared state (:mod:`..operator_mfa.limits`);
-over it, the answer is not even looked at (429). An operator with a second
-factor gets no session for the password: a pending login, continued on the
-second-step page (:mod:`.second_factor_views`).
+Every password checked here first passes the operator login's back-off
+gates in the shared state (:mod:`..operator_mfa.limits`: 2 s, 4 s, 16 s ...
+after failures in a row, per login and address, per login from anywhere,
+per address over all logins); second-factor answers are counted there too.
+A refused answer is not even looked at: 429 with Retry-After and one
+message whatever the limit, the page counting the seconds down
+(countdown.js); 503 when the shared state cannot answer (fail closed). The
+first refusal of a run is written to the trail (``operator.login_limited``).
+After ``operator_login_notify_after_failures`` failed passwords in a row the
+operator is mailed an unlock link (:mod:`..operator_mfa.unlock`).
+
+An operator with a second factor gets no session for the password: a
+pending login, continued on the second-step page (:mod:`.second_factor_views`).
 """
 
 from __future__ import annotations
+
+import logging
 
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 from sqlalchemy import func, select
 
+from ..errors import SharedStateError
 from ..models import Operator, PlatformAuditEvent, utcnow
 from ..operator_mfa import factors_of, is_required, start_pending_login
-from ..operator_mfa.limits import (
-    FirstRefusal,
-    LimitUnavailable,
-    LoginLimited,
-    OperatorLoginLimit,
-)
+from ..operator_mfa.limits import LimitUnavailable, LoginLimited, OperatorLoginLimit
+from ..operator_mfa.unlock import mail_second_factor_warning, mail_unlock_link
 from ..passwords import dummy_verify, verify_and_update
 from ..security import OPERATOR_PERMISSION, operator_sessions
 from .support import (
@@ -40,7 +47,11 @@ from .support import (
     set_pending_login_cookie,
 )
 
+log = logging.getLogger(__name__)
+
 LOGIN_FAILED = "The e-mail or password is not right."
+# The one message for every limit (the page adds "Please try again in N seconds.").
+TOO_MANY = "Too many login attempts."
 UNAVAILABLE = "Logging in is not possible right now; please try again in a few minutes."
 # Hashing a megabyte-long "password" is a cheap way to burn server time.
 MAX_PASSWORD_LENGTH = 1024
@@ -86,7 +97,7 @@ def login_form(request):
     next_url = safe_next(request.params.get("next"))
     if _is_operator(request):
         return _after_login(request, next_url)
-    return {"email": "", "next": next_url, "error": None, "section": None}
+    return {"email": "", "next": next_url, "error": None, "retry_after": None, "section": None}
 
 
 @view_config(route_name="platform.login", request_method="POST",
@@ -99,20 +110,23 @@ def login(request):
         password = ""
     if email_error:
         email = ""
-    page = {"email": email, "next": next_url, "section": None}
+    page = {"email": email, "next": next_url, "section": None, "retry_after": None}
     limit = OperatorLoginLimit(request, email)
     refusal = admit(request, limit, actor=None)
     if refusal is not None:
-        return {**page, "error": refusal}
+        return {**page, **refusal}
     operator, reason = authenticate(request, email, password)
     if operator is None:
         known = reason != "unknown_operator"
         record_event(request, "operator.login", outcome="failure",
                      actor=email if known else None, details={"reason": reason})
+        password_failed(request, limit, email)
         request.response.status = 401
         return {**page, "error": LOGIN_FAILED}
     if factors_of(request.dbsession, operator.id).any:
-        # The password was right; the session waits for the second factor.
+        # The password was right; the session waits for the second factor, whose
+        # answers are counted apart (limits.OperatorLoginLimit.admit_answer).
+        limit.password_right()
         token = start_pending_login(request.dbsession, operator, next_url, request.client_addr)
         audit(request, "operator.login_password", operator.email)
         response = redirect(request, "platform.second_factor")
@@ -122,24 +136,52 @@ def login(request):
     return open_session(request, operator, next_url, method="password")
 
 
-def admit(request, limit: OperatorLoginLimit, actor: str | None) -> str | None:
-    """Count this attempt; the message to show (status set) when it may not be checked."""
+def admit(request, limit: OperatorLoginLimit, actor: str | None, *, answer: bool = False,
+          warn: Operator | None = None) -> dict | None:
+    """Let this attempt through the limits, or say why not: the page's ``error`` and
+    ``retry_after`` (status and Retry-After set).
+
+    ``answer``: a second-factor answer (or a password confirming a removal), counted
+    apart from passwords; ``warn``: the operator to mail when their answers run out.
+    """
     try:
-        limit.admit()
+        if answer:
+            limit.admit_answer()
+        else:
+            limit.admit()
     except LoginLimited as exc:
-        if isinstance(exc, FirstRefusal):
-            # Once, when the limit is reached; later refusals would only fill the trail.
+        if exc.first:
+            # Once per run of refusals; every later one would only fill the trail.
             audit(request, "operator.login_limited", actor, outcome="failure",
-                  details={"retry_after": exc.retry_after})
+                  details={"retry_after": exc.retry_after, "limit": exc.limit})
+            if warn is not None:
+                mail_second_factor_warning(request, warn, limit.limits.answers)
         request.response.status = 429
         request.response.headers["Retry-After"] = str(exc.retry_after)
-        return (f"Too many login attempts for this account: try again in {exc.minutes} "
-                f"minute{'s' if exc.minutes != 1 else ''}.")
+        return {"error": TOO_MANY, "retry_after": exc.retry_after}
     except LimitUnavailable:
         request.response.status = 503
         request.response.headers["Retry-After"] = "60"
-        return UNAVAILABLE
+        return {"error": UNAVAILABLE, "retry_after": None}
     return None
+
+
+def password_failed(request, limit: OperatorLoginLimit, login: str) -> None:
+    """A wrong password makes its wait count; at the threshold, the operator gets a link."""
+    failures = limit.failed()
+    if failures is None or failures != limit.limits.notify_after:
+        return
+    with request.dbsession.no_autoflush:
+        operator = _find_operator(request, login)
+    if operator is None or not operator.is_active:
+        return
+    try:
+        mail_unlock_link(request, operator, failures)
+    except SharedStateError:
+        log.error("operator login: the unlock link could not be kept (the shared state "
+                  "cannot answer); none was mailed", exc_info=True)
+        return
+    audit(request, "operator.unlock_mailed", operator.email, details={"failures": failures})
 
 
 def audit(request, event: str, actor: str | None, outcome: str = "success",

@@ -1,8 +1,11 @@
 """The second step of an operator's login: a code from the authenticator app, or a security key.
 
 The pending login (a right password) is found by its cookie. Each answer
-first counts against the login limit, like a password; a wrong one is
-audited and the page shown again. A right one spends the pending login with
+is first counted against the operator's second-factor answers (a fixed
+window per operator from any address, :mod:`..operator_mfa.limits`): over
+it, the answer is not looked at (429 with Retry-After, the page counting
+down) and the operator is mailed once; a wrong one is audited and the page
+shown again. A right one spends the pending login with
 a conditional UPDATE (of two right answers at once, one session only) and
 opens the session.
 """
@@ -44,13 +47,15 @@ def _pending(request):
 def _start_again(request):
     """The login page, saying why: there is no session yet to carry a flash message."""
     response = render_to_response("platform/login.jinja2", {
-        "email": "", "next": None, "error": START_AGAIN, "section": None}, request=request)
+        "email": "", "next": None, "error": START_AGAIN, "retry_after": None, "section": None},
+        request=request)
     response.status = 200 if request.method == "GET" else 409
     clear_pending_login_cookie(response)
     return response
 
 
-def _page(request, pending, operator, error: str | None = None) -> dict:
+def _page(request, pending, operator, error: str | None = None,
+          retry_after: int | None = None) -> dict:
     factors = factors_of(request.dbsession, operator.id)
     options = None
     if factors.webauthn:
@@ -59,7 +64,8 @@ def _page(request, pending, operator, error: str | None = None) -> dict:
             options = keys.login_options(request, operator, pending.id)
         except keys.KeyRefused as exc:
             error = error or exc.message
-    return {"factors": factors, "webauthn_options": options, "error": error, "section": None}
+    return {"factors": factors, "webauthn_options": options, "error": error,
+            "retry_after": retry_after, "section": None}
 
 
 @view_config(route_name="platform.second_factor", request_method="GET",
@@ -78,10 +84,10 @@ def second_factor(request):
     if pending is None:
         return _start_again(request)
     limit = OperatorLoginLimit(request, operator.email)
-    refusal = admit(request, limit, actor=operator.email)
+    refusal = admit(request, limit, actor=operator.email, answer=True, warn=operator)
     if refusal is not None:
-        return {"factors": factors_of(request.dbsession, operator.id), "webauthn_options": None,
-                "error": refusal, "section": None}
+        # With a fresh security-key challenge: the operator answers once the wait is over.
+        return _page(request, pending, operator, **refusal)
     method = request.POST.get("method")
     try:
         if method == METHOD_TOTP:

@@ -35,6 +35,8 @@ ENROLMENT_ROUTES = frozenset({
     "platform.key_new", "platform.logout", "platform.login", "platform.second_factor",
     # Step-up on the enrolment views sends a stale operator here and back.
     "platform.confirm",
+    # The mailed unlock link (it is for logging in).
+    "platform.unlock",
 })
 
 
@@ -203,13 +205,19 @@ def key_new(request):
 def _password_confirmed(request):
     """None when the password typed is the operator's, else the refused page (status set).
 
-    Each try counts against the login limit: a session left open is no way
-    to guess the password.
+    Each try is counted with the operator's second-factor answers (a fixed
+    window per operator, :mod:`..operator_mfa.limits`) before it is checked:
+    a session left open is no way to guess the password.
     """
     operator = _operator(request)
-    refusal = admit(request, OperatorLoginLimit(request, operator.email), actor=operator.email)
+    refusal = admit(request, OperatorLoginLimit(request, operator.email), actor=operator.email,
+                    answer=True)
     if refusal is not None:
-        return _security_page(request, {"password": refusal})
+        message = refusal["error"]
+        if refusal["retry_after"]:
+            seconds = refusal["retry_after"]
+            message += f" Please try again in {seconds} second{'s' if seconds != 1 else ''}."
+        return _security_page(request, {"password": message})
     password = request.POST.get("password", "")
     if not isinstance(password, str) or not password or len(password) > MAX_PASSWORD_LENGTH \
             or not verify_and_update(request.registry.password_context, password,

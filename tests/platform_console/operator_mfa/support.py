@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 
 import webtest
 
 from praxcloud.core.platform_console.support import PENDING_LOGIN_COOKIE
+from praxcloud.core.settings import install_settings, settings_of
 from tests.plugins.mfa_totp.conftest import STEP, oathtool
 
-from ..conftest import OPERATOR_PASSWORD, csrf_of, operator_login
+from ..conftest import OPERATOR_EMAIL, OPERATOR_PASSWORD, csrf_of, operator_login
 
 ENVIRON = {"HTTP_HOST": "localhost", "REMOTE_ADDR": "127.0.0.1"}
 
@@ -78,3 +80,21 @@ def data_options(page, attribute="data-options") -> str:
     match = re.search(attribute + r'="([^"]+)"', page.text)
     assert match, "the page carries no WebAuthn options"
     return html.unescape(match.group(1))
+
+
+# The operator login's limits (test_login_limit.py, test_operator_unlock.py) -------------
+WRONG = "not the operator's password"
+ATTACKER = "203.0.113.66"
+OWNER = "198.51.100.7"
+
+
+def configure_login_limits(registry, **values) -> None:
+    """``configure_login_limits(registry, delays_seconds="2 4")``: praxcloud.operator_login_*."""
+    install_settings(registry, replace(settings_of(registry), **{
+        f"operator_login_{name}": value for name, value in values.items()}))
+
+
+def attempt(app, password=WRONG, email=OPERATOR_EMAIL, address=ATTACKER):
+    """One login from ``address`` in a fresh browser; the answer, whatever its status."""
+    return operator_login(client(app, REMOTE_ADDR=address), email, password, status="*")
+

@@ -136,3 +136,60 @@ def test_ending_another_users_session_by_its_id_locks(testapp, guarded, tenant_r
                    status=404)
     assert_locked(testapp, tenant_request, mailbox, token)
     testapp.get("/api/v1/acme/me", headers=admin, status=200)  # the admin's session lives
+
+
+def test_a_session_sent_to_another_institutions_address_locks(testapp, guarded, make_tenant,
+                                                              tenant_request, mailbox):
+    guarded()
+    make_tenant("other", "Other Care")
+    token = api_login(testapp, "acme", STAFF)
+    # The other tenant answers as to anyone it does not know...
+    refused = testapp.get("/api/v1/other/records", headers=bearer(token), status=401)
+    assert refused.json["error"]["code"] == "unauthorized"
+    # ...and the user's own tenant locks them out.
+    assert_locked(testapp, tenant_request, mailbox, token)
+    assert "another institution's address" in mailbox.last("admin@acme.test").text
+    admin = bearer(api_login(testapp, "acme", "admin@acme.test"))
+    lock, = testapp.get("/api/v1/acme/locked-users", headers=admin).json["locks"]
+    assert (lock["attempt"], lock["at_tenant"], lock["path"]) == (
+        "foreign_tenant", "other", "/api/v1/other/records")
+    with tenant_request("other") as request:
+        # The other tenant's trail learns nothing of acme's user.
+        assert STAFF not in str(request.tenant_db.execute(text(
+            "SELECT actor, target, details FROM audit_events")).all())
+
+
+def test_a_console_cookie_sent_to_another_institution_locks(testapp, guarded, make_tenant,
+                                                            tenant_request, mailbox,
+                                                            console_client):
+    guarded()
+    make_tenant("other", "Other Care")
+    staff = console_client("acme", STAFF)
+    cookie = staff.cookies["praxcloud_session"]
+    answer = testapp.get("/other/records", headers={"Cookie": f"praxcloud_session={cookie}"},
+                         status=303)
+    assert "/other/login" in answer.location
+    assert "/acme/login" in staff.get("/acme/records", status=303).location
+    assert f"{STAFF} has been locked out" in mailbox.last("admin@acme.test").subject
+
+
+def test_another_users_csrf_token_locks(testapp, guarded, tenant_request, mailbox,
+                                        console_client):
+    guarded()
+    admin = console_client("acme", "admin@acme.test")
+    staff = console_client("acme", STAFF)
+    page = staff.post("/acme/account",
+                      {"csrf_token": admin.csrf_token}, status=400)
+    assert "Please try again" in page.text
+    assert "/acme/login" in staff.get("/acme/records", status=303).location
+    mail = mailbox.last("admin@acme.test")
+    assert f"{STAFF} has been locked out" in mail.subject
+    assert "a token of another user's session" in mail.text
+    admin.get("/acme/records", status=200)  # the token's owner is not touched
+
+
+def test_a_stale_or_mistyped_csrf_token_does_not_lock(testapp, guarded, console_client):
+    guarded()
+    staff = console_client("acme", STAFF)
+    staff.post("/acme/account", {"csrf_token": "x" * 43}, status=400)
+    staff.get("/acme/records", status=200)

@@ -38,8 +38,8 @@ WEB_PROCESSES = 3
 CLIENT_PROCESSES = 5  # ten threads each
 ATTEMPTS = 50
 CLOSED_FOR = 600  # seconds: longer than any burst, on any machine
-# Each web process reads its own clock for the gate's "now": a refusal may say a little more
-# than the gate's wait when another process closed it a moment "later".
+# The gates read Redis's clock, so every process sees one "now"; the slack stays for the
+# address budget's TTL and the second a refusal is rounded up to.
 CLOCK_SLACK = 30
 LOGIN = "/api/v1/acme/auth/login"
 WRONG = "wrong, and not the password at all"
