@@ -14,6 +14,7 @@ import click
 from .db import db_group
 from .demo import demo
 from .errors import friendly_errors
+from .keys import keys_group
 from .operators import operator_group
 from .plugins import plugins_group
 from .scaffold import plugin_group
@@ -76,6 +77,7 @@ cli.add_command(user_group)
 cli.add_command(plugins_group)
 cli.add_command(plugin_group)
 cli.add_command(operator_group)
+cli.add_command(keys_group)
 cli.add_command(demo)
 
 

@@ -51,7 +51,7 @@ def install_services(registry) -> None:
     registry.tenancy = Tenancy(settings, registry.keyring)
     registry.password_context = make_context(settings)
     registry.plugin_host = build_plugin_host(settings)
-    registry.tenancy.field_codecs = FieldCodecResolver(registry.plugin_host, registry.keyring)
+    registry.tenancy.field_codecs = FieldCodecResolver(registry.plugin_host, registry.tenancy)
 
 
 def include_plugins(config) -> None:

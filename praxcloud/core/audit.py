@@ -24,7 +24,7 @@ import logging
 import unicodedata
 from collections.abc import Iterable
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -206,8 +206,8 @@ def _subject_refs(session: Session, row: AuditEvent, subjects: list[tuple[str, i
     target = row.target
     if looks_like_email(target):
         if not any(kind == USER for kind, _ in subjects):
-            user_id = session.scalar(select(User.id).where(
-                codecs_of(session).match(User, "email", target.strip().lower())))
+            users = codecs_of(session).lookup(session, User, "email", target.strip().lower())
+            user_id = users[0].id if users else None
             if user_id is not None:
                 refs.append({"event_id": row.id, "kind": USER, "ref_id": user_id,
                              "ref_key": None})

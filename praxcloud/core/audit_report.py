@@ -56,6 +56,9 @@ class Subject:
     record_ids: list[int] = field(default_factory=list)
     user_ids: list[int] = field(default_factory=list)
     email_keys: list[str] = field(default_factory=list)
+    # The address the email_keys stand for: an entry found only through a key
+    # (which a truncated blind index shares with other addresses) must name it.
+    email: str | None = None
 
     def as_dict(self) -> dict:
         return {"kind": self.kind, "value": self.value, "label": self.label,
@@ -85,19 +88,19 @@ def for_user(session: Session, user_id: int) -> Subject:
             raise SubjectUnknown(user_id)
         return Subject(USER, str(user_id), f"user {user_id} (deleted)", user_ids=[user_id])
     return Subject(USER, str(user_id), user.email, user_ids=[user_id],
-                   email_keys=email_keys(session, user.email))
+                   email_keys=email_keys(session, user.email), email=user.email)
 
 
 def for_email(session: Session, email: str) -> Subject:
     email = email.strip().lower()
     codecs = codecs_of(session)
-    user_ids = list(session.scalars(select(User.id).where(codecs.match(User, "email", email))))
+    user_ids = [user.id for user in codecs.lookup(session, User, "email", email)]
     record_ids: list[int] = []
     if not codecs.is_encoded(Record, "email"):
         record_ids = list(session.scalars(
             select(Record.id).where(func.lower(Record.email) == email).order_by(Record.id)))
     return Subject(EMAIL, email, email, record_ids=record_ids, user_ids=user_ids,
-                   email_keys=email_keys(session, email))
+                   email_keys=email_keys(session, email), email=email)
 
 
 @dataclass
@@ -124,12 +127,22 @@ def entries(session: Session, subject: Subject, limit: int = MAX_ENTRIES) -> lis
         about.append((AuditSubject.kind == RECORD) & AuditSubject.ref_id.in_(subject.record_ids))
     if subject.user_ids:
         about.append((AuditSubject.kind == USER) & AuditSubject.ref_id.in_(subject.user_ids))
+    by_key = false()
     if subject.email_keys:
-        about.append((AuditSubject.kind == EMAIL) & AuditSubject.ref_key.in_(subject.email_keys))
+        by_key = AuditEvent.id.in_(select(AuditSubject.event_id).where(
+            (AuditSubject.kind == EMAIL) & AuditSubject.ref_key.in_(subject.email_keys)))
     named = (AuditEvent.id.in_(select(AuditSubject.event_id).where(or_(*about)))
              if about else false())
     acted = AuditEvent.actor_id.in_(subject.user_ids) if subject.user_ids else false()
     rows = session.execute(
-        select(AuditEvent, named.label("about")).where(or_(named, acted))
+        select(AuditEvent, named.label("named"), by_key.label("by_key"))
+        .where(or_(named, by_key, acted))
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
-    return [Entry(event, bool(is_about)) for event, is_about in rows]
+    found = []
+    for event, is_named, is_by_key in rows:
+        # A key alone may be another address's (a truncated blind index): the
+        # entry's own target, decoded, must be the subject's address.
+        keyed = bool(is_by_key) and (event.target or "").strip().lower() == subject.email
+        if is_named or keyed or event.actor_id in subject.user_ids:
+            found.append(Entry(event, bool(is_named) or keyed))
+    return found

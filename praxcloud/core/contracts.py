@@ -15,6 +15,7 @@ from typing import Any
 import transaction
 from sqlalchemy import select
 
+from .fields import PLAIN, ChangingFieldCodecs, TenantFieldCodecs, attach, codecs_of
 from .migrations import upgrade_tenant
 from .models import PlatformAuditEvent, Tenant, TenantPlugin
 from .plugins import PluginError, PluginHost
@@ -126,12 +127,15 @@ def configure(registry, slug: str, name: str, changes: dict[str, Any],
         # As the plugin read them until now: stored values over today's defaults.
         old = {**info.defaults(), **(row.settings or {})}
         validated = host.validate_settings(name, {**(row.settings or {}), **changes})
+        # What the tenant's rows are stored under until the plugin has moved them.
+        resolver = registry.tenancy.field_codecs
+        old_codecs = PLAIN if resolver is None else resolver.for_tenant(tenant)
         row.settings = validated
         bump_security_epoch(platform_db, tenant.id)
         shown = sorted(changes)
         _platform_audit(platform_db, "plugin.configure", slug, actor,
                         {"plugin": name, "keys": shown})
-        _settings_changed(registry, tenant, name, old, validated)
+        _settings_changed(registry, tenant, name, old, validated, old_codecs)
     with tenant_request(registry, slug, transaction_manager=_own_manager(),
                             maintenance=True) as request:
         request.audit.record("plugin.configure", actor=actor or "platform",
@@ -140,7 +144,7 @@ def configure(registry, slug: str, name: str, changes: dict[str, Any],
 
 
 def _settings_changed(registry, tenant: Tenant, name: str, old: dict[str, Any],
-                      new: dict[str, Any]) -> None:
+                      new: dict[str, Any], old_codecs: TenantFieldCodecs = PLAIN) -> None:
     """Tell plugin ``name`` (and no other: settings may hold secrets) that its settings change.
 
     ``tenant`` already holds the new settings (not yet committed), so the
@@ -155,6 +159,7 @@ def _settings_changed(registry, tenant: Tenant, name: str, old: dict[str, Any],
         return
     try:
         with registry.tenancy.tenant_transaction(tenant) as tenant_db:
+            attach(tenant_db, ChangingFieldCodecs(old_codecs, codecs_of(tenant_db)))
             hook(tenant=tenant, plugin=name, old=old, new=new, tenant_db=tenant_db)
     except Exception as exc:
         log.warning("plugin %s refused a settings change for tenant %s", name, tenant.slug,

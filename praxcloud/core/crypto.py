@@ -27,6 +27,11 @@ NONCE_BYTES = 12
 # A version byte in front of every sealed value, so the format can change
 # later without guessing.
 FORMAT_V1 = b"\x01"
+# What the master key wraps (tenant keys, data keys): the version byte, then
+# the length and id of the master key that wrapped it, then as FORMAT_V1. A
+# value in FORMAT_V1 was wrapped by master key "1", the id before there were ids.
+WRAPPED_V2 = b"\x02"
+FIRST_MASTER_KEY_ID = "1"
 
 
 class KeyError_(Exception):
@@ -67,6 +72,57 @@ def unseal(key: bytes, sealed: bytes, context: bytes) -> bytes:
         raise KeyError_("sealed value does not open with this key and context") from exc
 
 
+def parse_master_keys(text: str | None) -> dict[str, bytes]:
+    """``"ID:BASE64 ID:BASE64"`` (spaces, commas or new lines between) -> {id: key}."""
+    keys: dict[str, bytes] = {}
+    for item in (text or "").replace(",", " ").split():
+        key_id, sep, encoded = item.partition(":")
+        if not sep or not key_id or len(key_id) > 40:
+            raise KeyError_("previous master keys are written ID:BASE64")
+        keys[key_id] = decode_key(encoded)
+    return keys
+
+
+class MasterKeys:
+    """The master key versions a process knows: the current one wraps, each opens its own.
+
+    The interface a key-management service would stand behind: ``wrap``,
+    ``unwrap`` and ``current_id``; the raw keys never leave this object.
+    """
+
+    def __init__(self, current: bytes, current_id: str = FIRST_MASTER_KEY_ID,
+                 previous: dict[str, bytes] | None = None):
+        if not current_id or len(current_id) > 40:
+            raise KeyError_("a master key id is 1 to 40 characters")
+        self.current_id = current_id
+        self._wrapping = {key_id: hkdf(key, "praxcloud/tenant-key-wrapping/v1")
+                          for key_id, key in {**(previous or {}), current_id: current}.items()}
+
+    def wrap(self, plaintext: bytes, context: bytes) -> bytes:
+        key_id = self.current_id.encode("utf-8")
+        return (WRAPPED_V2 + bytes([len(key_id)]) + key_id
+                + seal(self._wrapping[self.current_id], plaintext, context))
+
+    def unwrap(self, wrapped: bytes, context: bytes) -> bytes:
+        key_id, sealed = self._split(wrapped)
+        key = self._wrapping.get(key_id)
+        if key is None:
+            raise KeyError_(f"wrapped by master key {key_id!r}, which this process lacks")
+        return unseal(key, sealed, context)
+
+    def key_id_of(self, wrapped: bytes) -> str:
+        return self._split(wrapped)[0]
+
+    @staticmethod
+    def _split(wrapped: bytes) -> tuple[str, bytes]:
+        if wrapped[:1] == FORMAT_V1:
+            return FIRST_MASTER_KEY_ID, wrapped
+        if wrapped[:1] != WRAPPED_V2 or len(wrapped) < 2:
+            raise KeyError_("unknown wrapped-key format")
+        end = 2 + wrapped[1]
+        return wrapped[2:end].decode("utf-8", "replace"), wrapped[end:]
+
+
 def hkdf(key: bytes, purpose: str, length: int = KEY_BYTES) -> bytes:
     return HKDF(
         algorithm=hashes.SHA256(), length=length, salt=None, info=purpose.encode("utf-8")
@@ -76,9 +132,13 @@ def hkdf(key: bytes, purpose: str, length: int = KEY_BYTES) -> bytes:
 class KeyRing:
     """Holds the master key for one process and opens tenant keys with it."""
 
-    def __init__(self, master_key: bytes):
-        self._wrapping_key = hkdf(master_key, "praxcloud/tenant-key-wrapping/v1")
+    def __init__(self, master_key: bytes, key_id: str = FIRST_MASTER_KEY_ID,
+                 previous: dict[str, bytes] | None = None):
+        self.master = MasterKeys(master_key, key_id, previous)
         self._platform_secret_key = hkdf(master_key, "praxcloud/platform-secrets/v1")
+        # Platform secrets sealed under an earlier master key still open.
+        self._previous_platform_keys = [hkdf(key, "praxcloud/platform-secrets/v1")
+                                        for key in (previous or {}).values()]
 
     @classmethod
     def from_settings(cls, settings) -> KeyRing:
@@ -99,14 +159,32 @@ class KeyRing:
             raise KeyError_(
                 "no master key: set PRAXCLOUD_MASTER_KEY or praxcloud.master_key_file"
             )
-        return cls(decode_key(text))
+        parsed = settings_of(settings)
+        return cls(decode_key(text), parsed.master_key_id,
+                   parse_master_keys(parsed.previous_master_keys))
 
     # Tenant keys ---------------------------------------------------------
     def new_wrapped_tenant_key(self, slug: str) -> bytes:
-        return seal(self._wrapping_key, generate_key(), b"tenant-key:" + slug.encode())
+        return self.master.wrap(generate_key(), b"tenant-key:" + slug.encode())
 
     def open_tenant_key(self, slug: str, wrapped: bytes) -> bytes:
-        return unseal(self._wrapping_key, wrapped, b"tenant-key:" + slug.encode())
+        return self.master.unwrap(wrapped, b"tenant-key:" + slug.encode())
+
+    def rewrap_tenant_key(self, slug: str, wrapped: bytes) -> bytes:
+        """``wrapped`` wrapped again by the current master key (the tenant key unchanged)."""
+        context = b"tenant-key:" + slug.encode()
+        return self.master.wrap(self.master.unwrap(wrapped, context), context)
+
+    def is_current(self, wrapped: bytes) -> bool:
+        """Was ``wrapped`` wrapped by the current master key?"""
+        return self.master.key_id_of(wrapped) == self.master.current_id
+
+    # Data keys (praxcloud.core.data_keys) ------------------------------------
+    def wrap_data_key(self, key: bytes, context: str) -> bytes:
+        return self.master.wrap(key, context.encode("utf-8"))
+
+    def open_data_key(self, wrapped: bytes, context: str) -> bytes:
+        return self.master.unwrap(wrapped, context.encode("utf-8"))
 
     @staticmethod
     def derive_tenant_key(tenant_key: bytes, purpose: str) -> bytes:
@@ -118,7 +196,15 @@ class KeyRing:
         return seal(self._platform_secret_key, plaintext, context.encode())
 
     def unseal_platform(self, sealed: bytes, context: str) -> bytes:
-        return unseal(self._platform_secret_key, sealed, context.encode())
+        try:
+            return unseal(self._platform_secret_key, sealed, context.encode())
+        except KeyError_:
+            for key in self._previous_platform_keys:
+                try:
+                    return unseal(key, sealed, context.encode())
+                except KeyError_:
+                    continue
+            raise
 
     def derive_platform_key(self, purpose: str) -> bytes:
         """A platform key for one purpose (``"operator-webauthn/user-handle"``)."""

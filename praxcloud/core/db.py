@@ -47,6 +47,9 @@ def make_engine(url: str, **kwargs) -> Engine:
     # JSON columns read by orjson; the dialect, and so this, is shared by
     # every tenant engine of a server (TenantEngineFactory).
     kwargs.setdefault("json_deserializer", json_codec.loads)
+    # Bound values are personal data (or ciphertext, or password hashes): never in a
+    # log line or an error message, echo on or off.
+    kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         kwargs.setdefault("connect_args", {"timeout": 30})
@@ -121,7 +124,7 @@ class TenantEngineFactory:
             return dialect.connect(*cargs, **cparams)
 
         pool = poolclass(connect, dialect=dialect, **pool_args)
-        engine = Engine(pool, dialect, url,
+        engine = Engine(pool, dialect, url, hide_parameters=True,
                         execution_options={"compiled_cache": self.compiled_cache})
         # What create_engine() would attach: the dialect's per-connection set-up.
         on_connect = dialect.on_connect_url(url)

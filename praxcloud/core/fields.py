@@ -8,6 +8,18 @@ services keep working with plain values. Exact-match lookups (login and
 forgot-password by e-mail, the duplicate check) go through the codec's blind
 index, kept in a column of its own, because an encrypted value cannot be
 compared in SQL.
+
+A codec binds each value to its row (``binds_row``): the core passes the
+row's id to ``encode`` and ``decode``, so a ciphertext copied to another row
+does not open. Rows get their id before their values are encoded: from the
+table's sequence on PostgreSQL; on SQLite, which has none, the row is
+inserted with placeholders and its encoded values written by an UPDATE in
+the same flush (the placeholders never held a value).
+
+A blind index may be truncated (CipherSweet's advice: a few rows share each
+index value, so the index alone confirms nothing), so an exact lookup reads
+the candidates and keeps those whose decoded value matches
+(:meth:`TenantFieldCodecs.lookup`).
 """
 
 from __future__ import annotations
@@ -15,17 +27,19 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from types import SimpleNamespace
 from typing import Any, Protocol
 
-from sqlalchemy import event, false, inspect, or_, select
+from sqlalchemy import event, false, inspect, or_, select, text
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
 from .crypto import KeyRing
+from .data_keys import DataKeys
 from .errors import TenantUnavailable
 from .models import AuditEvent, Record, Tenant, User
 from .tenant_cache import is_cached
@@ -54,11 +68,56 @@ _PLAIN_WHILE_FLUSHING = "_praxcloud_plain_fields"
 
 
 class FieldCodec(Protocol):
-    """What ``praxcloud_field_codec`` returns. ``blind_index`` only for looked-up fields."""
+    """What ``praxcloud_field_codec`` returns. ``blind_index`` only for looked-up fields.
+
+    A codec whose ``binds_row`` is true takes the row's id as a second
+    argument (``None`` for a copy that has no row of its own, such as the
+    audit trail's display values); one without it takes the value alone.
+    """
 
     def encode(self, value: str) -> str: ...
 
     def decode(self, stored: str) -> str: ...
+
+
+class _RowFree:
+    """A codec that ignores rows, called as the core calls every codec: ``(value, row)``."""
+
+    binds_row = True
+
+    def __init__(self, codec):
+        self.codec = codec
+        self.blind_index = getattr(codec, "blind_index", None)
+
+    def encode(self, value: str, row: int | None) -> str:
+        return self.codec.encode(value)
+
+    def decode(self, stored: str, row: int | None) -> str:
+        return self.codec.decode(stored)
+
+
+class _Copies:
+    """A leading field's codec on fields holding copies of its values, bound to no row.
+
+    The audit trail's rows are written in batches by Core INSERTs, before
+    they have ids; their display values are bound to the leading field only.
+    """
+
+    binds_row = True
+
+    def __init__(self, codec):
+        self.codec = codec
+
+    def encode(self, value: str, row: int | None) -> str:
+        return self.codec.encode(value, None)
+
+    def decode(self, stored: str, row: int | None) -> str:
+        return self.codec.decode(stored, None)
+
+
+def row_bound(codec):
+    """``codec`` as the core calls it, with the row's id."""
+    return codec if getattr(codec, "binds_row", False) else _RowFree(codec)
 
 
 class TenantFieldCodecs:
@@ -73,15 +132,38 @@ class TenantFieldCodecs:
     def get(self, model: type, field: str) -> FieldCodec | None:
         return self._codecs.get((model, field))
 
+    def reading(self, model: type, field: str) -> FieldCodec | None:
+        """The codec that decodes what is stored now (the same as ``get`` but while changing)."""
+        return self._codecs.get((model, field))
+
     def is_encoded(self, model: type, field: str) -> bool:
         return (model, field) in self._codecs
 
     def match(self, model: type, field: str, value: str):
-        """A WHERE clause: ``model.field == value``, through the blind index when encoded."""
+        """A WHERE clause: ``model.field == value``, through the blind index when encoded.
+
+        Through a truncated blind index it also matches the few rows whose
+        values share the index value: use :meth:`lookup` where only the
+        value itself will do.
+        """
         codec = self.get(model, field)
         if codec is None:
             return getattr(model, field) == value
         return getattr(model, BLIND_INDEX_COLUMNS[(model, field)]) == codec.blind_index(value)
+
+    def lookup(self, session: Session, model: type, field: str, value: str,
+               *criteria) -> list:
+        """The rows of ``model`` whose ``field`` is exactly ``value``, in id order.
+
+        The candidates the (possibly truncated) blind index finds, loaded and
+        so decoded, kept when their plain value is ``value``.
+        """
+        statement = (select(model).where(self.match(model, field, value), *criteria)
+                     .order_by(model.id))
+        rows = session.scalars(statement).all()
+        if not self.is_encoded(model, field):
+            return list(rows)
+        return [row for row in rows if getattr(row, field) == value]
 
     def search(self, model: type, fields: Iterable[str], pattern: str, text: str):
         """A WHERE clause for a search box over ``fields``.
@@ -105,6 +187,23 @@ class TenantFieldCodecs:
 
 
 PLAIN = TenantFieldCodecs()
+
+
+class ChangingFieldCodecs(TenantFieldCodecs):
+    """While a codec plugin's settings change: rows are read through the codecs of the
+    old settings and written through those of the new, so that ``rewrite_all``
+    moves every value from one to the other (a field taken off the list is
+    decrypted, one added encrypted, a resized blind index recomputed)."""
+
+    def __init__(self, old: TenantFieldCodecs, new: TenantFieldCodecs):
+        super().__init__(new._codecs)
+        self.old = old
+
+    def __bool__(self) -> bool:
+        return bool(self._codecs) or bool(self.old)
+
+    def reading(self, model: type, field: str) -> FieldCodec | None:
+        return self.old.get(model, field)
 
 
 def codecs_of(session: Session | None) -> TenantFieldCodecs:
@@ -131,7 +230,7 @@ def encoded_values(session: Session, model: type, values: dict[str, Any]) -> dic
         value = stored.get(field)
         if codec is None or value is None:
             continue
-        stored[field] = codec.encode(value)
+        stored[field] = codec.encode(value, stored.get("id"))
         blind_column = BLIND_INDEX_COLUMNS.get((model, field))
         if blind_column:
             stored[blind_column] = codec.blind_index(value)
@@ -146,7 +245,7 @@ def decoded_rows(session: Session, model: type, rows: Iterable) -> list:
     decoded: one pass over the page, not an ORM load event per row.
     """
     codecs = codecs_of(session)
-    encoded = [(field, codecs.get(model, field)) for field in _ENCODED_FIELDS.get(model, ())]
+    encoded = [(field, codecs.reading(model, field)) for field in _ENCODED_FIELDS.get(model, ())]
     encoded = [(field, codec) for field, codec in encoded if codec is not None]
     if not encoded:
         return list(rows)
@@ -155,7 +254,7 @@ def decoded_rows(session: Session, model: type, rows: Iterable) -> list:
         values = row._asdict()
         for field, codec in encoded:
             if values[field] is not None:
-                values[field] = codec.decode(values[field])
+                values[field] = codec.decode(values[field], values.get("id"))
         decoded.append(SimpleNamespace(**values))
     return decoded
 
@@ -200,9 +299,10 @@ class FieldCodecResolver:
     the next session without any message between processes.
     """
 
-    def __init__(self, plugin_host, keyring: KeyRing, max_tenants: int = 1024):
+    def __init__(self, plugin_host, tenancy, max_tenants: int = 1024):
         self.plugin_host = plugin_host
-        self.keyring = keyring
+        self.tenancy = tenancy
+        self.keyring = tenancy.keyring
         self.max_tenants = max_tenants
         self._cache: OrderedDict[str, tuple[str, TenantFieldCodecs]] = OrderedDict()
         self._lock = threading.Lock()
@@ -227,12 +327,14 @@ class FieldCodecResolver:
             return PLAIN
         hooks = self.plugin_host.for_tenant(tenant.enabled_plugins)
         keys = self._key_source(tenant)
+        data_keys = self._data_key_source(tenant)
         codecs = {}
         for model, fields in CODEC_FIELDS.items():
             for field in fields:
                 try:
                     codec = hooks.praxcloud_field_codec(
-                        tenant=tenant, model=model.__tablename__, field=field, keys=keys)
+                        tenant=tenant, model=model.__tablename__, field=field, keys=keys,
+                        data_keys=data_keys)
                     if codec is not None:
                         _check_codec(codec, needs_blind_index=(model, field) in BLIND_INDEX_COLUMNS)
                 except Exception:
@@ -244,10 +346,10 @@ class FieldCodecResolver:
                         "plugin_unavailable",
                         "a security feature of this institution is unavailable", 503) from None
                 if codec is not None:
-                    codecs[(model, field)] = codec
+                    codecs[(model, field)] = row_bound(codec)
         for follower, leader in FOLLOWING_FIELDS.items():
             if leader in codecs:
-                codecs[follower] = codecs[leader]
+                codecs[follower] = _Copies(codecs[leader])
         return TenantFieldCodecs(codecs) if codecs else PLAIN
 
     def _key_source(self, tenant: Tenant) -> Callable[[str], bytes]:
@@ -259,6 +361,18 @@ class FieldCodecResolver:
             return KeyRing.derive_tenant_key(keyring.open_tenant_key(slug, wrapped), purpose)
 
         return derive
+
+    def _data_key_source(self, tenant: Tenant) -> Callable[[str], DataKeys]:
+        # One DataKeys per purpose for all of the tenant's codecs: each key opened once.
+        made: dict[str, DataKeys] = {}
+        tenancy = self.tenancy
+
+        def data_keys(purpose: str) -> DataKeys:
+            if purpose not in made:
+                made[purpose] = DataKeys(tenancy, tenant, purpose)
+            return made[purpose]
+
+        return data_keys
 
 
 # Where a cached tenant (tenant_cache: never changed) keeps its fingerprint.
@@ -278,8 +392,9 @@ def _fingerprint(tenant: Tenant) -> str:
 
 def _contract_fingerprint(tenant: Tenant) -> str:
     contract = sorted((row.plugin, row.settings or {}) for row in tenant.plugins)
+    keys = sorted((row.purpose, row.version, row.state) for row in tenant.data_keys)
     digest = hashlib.sha256(bytes(tenant.wrapped_key or b""))
-    digest.update(json.dumps(contract, sort_keys=True, default=str).encode())
+    digest.update(json.dumps([contract, keys], sort_keys=True, default=str).encode())
     return digest.hexdigest()
 
 
@@ -295,18 +410,27 @@ def _check_codec(codec, needs_blind_index: bool) -> None:
 # codec belongs to the tenant whose session writes the row.
 
 def _encode_for_insert(mapper, connection, target) -> None:
-    _encode(target, inserting=True)
+    _encode(target, connection, inserting=True)
 
 
 def _encode_for_update(mapper, connection, target) -> None:
-    _encode(target, inserting=False)
+    _encode(target, connection, inserting=False)
 
 
-def _encode(target, inserting: bool) -> None:
+# Stored in place of an encoded value until the row has its id (SQLite): unique,
+# since users.email is, and readable as what it is should one ever be seen.
+_PENDING = "\x00pending-encoding:"
+# Values to encode once the row exists: {field: plain}, on the instance while it flushes.
+_ENCODE_AFTER_INSERT = "_praxcloud_encode_after_insert"
+
+
+def _encode(target, connection, inserting: bool) -> None:
     codecs = codecs_of(object_session(target))
     model = type(target)
     state = inspect(target)
     plain: dict[str, Any] = {}
+    later: dict[str, Any] = {}
+    row_id = target.id
     for field in _ENCODED_FIELDS[model]:
         if not inserting and not state.attrs[field].history.has_changes():
             continue
@@ -321,11 +445,42 @@ def _encode(target, inserting: bool) -> None:
         if value is None and inserting:
             value = _scalar_default(model, field)
         plain[field] = value
-        setattr(target, field, None if value is None else codec.encode(value))
         if blind_column:
             setattr(target, blind_column, None if value is None else codec.blind_index(value))
+        if value is None:
+            setattr(target, field, None)
+            continue
+        if row_id is None and not isinstance(codec, _Copies):
+            row_id = target.id = _next_id(connection, model)
+        if row_id is None and not isinstance(codec, _Copies):
+            later[field] = value
+            setattr(target, field, _PENDING + secrets.token_hex(16))
+        else:
+            setattr(target, field, codec.encode(value, row_id))
     if plain:
         vars(target)[_PLAIN_WHILE_FLUSHING] = plain
+    if later:
+        vars(target)[_ENCODE_AFTER_INSERT] = later
+
+
+def _next_id(connection, model: type) -> int | None:
+    """The id the row will have, taken from its table's sequence; None where there is none."""
+    if connection.dialect.name != "postgresql":
+        return None
+    return connection.scalar(text("SELECT nextval(pg_get_serial_sequence(:table, 'id'))"),
+                             {"table": model.__tablename__})
+
+
+def _encode_after_insert(mapper, connection, target) -> None:
+    later = vars(target).pop(_ENCODE_AFTER_INSERT, None)
+    if later:
+        codecs = codecs_of(object_session(target))
+        model = type(target)
+        values = {field: codecs.get(model, field).encode(value, target.id)
+                  for field, value in later.items()}
+        table = model.__table__
+        connection.execute(table.update().where(table.c.id == target.id).values(**values))
+    _restore_plain(mapper, connection, target)
 
 
 def _restore_plain(mapper, connection, target) -> None:
@@ -357,12 +512,12 @@ def _decode(target, session, attrs) -> None:
     model = type(target)
     loaded = vars(target)
     for field in _ENCODED_FIELDS[model]:
-        codec = codecs.get(model, field)
+        codec = codecs.reading(model, field)
         if codec is None or (attrs is not None and field not in attrs):
             continue
         stored = loaded.get(field)
         if stored is not None:
-            set_committed_value(target, field, codec.decode(stored))
+            set_committed_value(target, field, codec.decode(stored, loaded.get("id")))
 
 
 # Every field an ORM event may encode, by model: the codecs' own and their followers.
@@ -377,7 +532,7 @@ def _install_events() -> None:
     for model in _ENCODED_FIELDS:
         event.listen(model, "before_insert", _encode_for_insert)
         event.listen(model, "before_update", _encode_for_update)
-        event.listen(model, "after_insert", _restore_plain)
+        event.listen(model, "after_insert", _encode_after_insert)
         event.listen(model, "after_update", _restore_plain)
         event.listen(model, "load", _decode_loaded)
         event.listen(model, "refresh", _decode_refreshed)

@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # only for the annotations: hookspecs import nothing else of 
     from sqlalchemy.orm import Session
 
     from .auth import LoginRefused
+    from .data_keys import DataKeys
     from .fields import FieldCodec
     from .models import AuditEvent, LoginChallenge, Tenant, User
 
@@ -125,10 +126,12 @@ def praxcloud_plugin_settings_changed(
     already holds ``new``.
 
     ``tenant_db`` is a SQLAlchemy session on the tenant's database that
-    reads and writes through the field codecs of the new settings (so
-    ``rewrite_all(tenant_db, User)`` re-encodes rows for a changed field
-    list); it commits just before the new settings are stored, so what the
-    plugin writes is kept only with the change. Raise to refuse the change
+    reads through the field codecs of the old settings and writes through
+    those of the new (so ``rewrite_all(tenant_db, User)`` moves every row
+    from the one to the other: a field taken off a codec's list is stored
+    plain again, one added is encoded); it commits just before the new
+    settings are stored, so what the plugin writes is kept only with the
+    change. Raise to refuse the change
     (fail closed): nothing is stored and the caller sees "plugin NAME
     refused the new settings: <your message>" (keep secrets out of it).
     """
@@ -343,19 +346,30 @@ def praxcloud_escalation_attempt(
 
 @hookspec(firstresult=True)
 def praxcloud_field_codec(
-    tenant: Tenant, model: str, field: str, keys: Callable[[str], bytes]
+    tenant: Tenant, model: str, field: str, keys: Callable[[str], bytes],
+    data_keys: Callable[[str], DataKeys],
 ) -> FieldCodec | None:
     """Return a codec for ``field`` of ``model`` in ``tenant``, or ``None`` for plain storage.
 
     ``model`` is a table name: ``"users"`` (fields ``email``, ``display_name``)
     or ``"records"`` (``email``, ``phone``, ``notes``). ``keys(purpose)``
     derives a 32-byte key of this tenant's for one purpose; deleting the
-    tenant destroys the key it derives from.
+    tenant destroys the key it derives from. ``data_keys(purpose)`` gives the
+    tenant's versioned random data keys for a purpose (made on first use,
+    wrapped by the master key in the platform database; see
+    :class:`praxcloud.plugin.DataKeys`): what a codec encrypts with when its
+    keys must rotate.
 
     A codec has ``encode(value: str) -> str`` and ``decode(stored: str) -> str``
-    and, for ``users.email`` (looked up by exact match at login and
-    forgot-password), ``blind_index(value: str) -> str`` of at most 64
-    characters: the same for the same value, revealing nothing else. The
+    or, when its ``binds_row`` attribute is true, ``encode(value, row)`` and
+    ``decode(stored, row)`` with the id of the row the value belongs to
+    (``None`` for the audit trail's copies, written before their rows have
+    ids), to bind each value to its row. For ``users.email`` (looked up by
+    exact match at login and forgot-password) it also has
+    ``blind_index(value: str) -> str`` of at most 64 characters: the same for
+    the same value, revealing nothing else; it may be truncated so that a
+    few values share each index value (the core then compares the decoded
+    candidates). The
     core applies codecs when rows are written and read, never calls this hook
     per row, and asks again only when the tenant's contract changes. An
     encoded value may be up to 512 characters (``records.phone``: 255). ``decode``

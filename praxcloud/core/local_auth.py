@@ -6,8 +6,6 @@ are asked first and may take over any login.
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from .auth import AuthenticationFailed
 from .fields import codecs_of
 from .hookspecs import hookimpl
@@ -18,8 +16,8 @@ NAME = "core.local_auth"
 
 
 def find_user_by_email(tenant_db, email: str) -> User | None:
-    clause = codecs_of(tenant_db).match(User, "email", normalise_email(email))
-    return tenant_db.scalars(select(User).where(clause)).first()
+    found = codecs_of(tenant_db).lookup(tenant_db, User, "email", normalise_email(email))
+    return found[0] if found else None
 
 
 def normalise_email(email: str) -> str:

@@ -109,6 +109,13 @@ class PraxSettings:
         None, "A file holding the master key, read when master_key is not set.", KEYS)
     create_master_key: bool = setting(
         False, "Generate master_key_file when it does not exist (development only).", KEYS)
+    master_key_id: str = setting(
+        "1", "The master key's version, stored with every key it wraps; give the next key "
+        "a new id when rotating (`praxcloud keys rotate-master`).", KEYS)
+    previous_master_keys: str | None = setting(
+        None, "Earlier master keys, as ID:BASE64 separated by spaces, from "
+        "PRAXCLOUD_PREVIOUS_MASTER_KEYS: they open what they wrapped until "
+        "`praxcloud keys rotate-master` has wrapped it again.", KEYS, secret=True)
 
     # Web
     trusted_proxies: str | None = setting(

@@ -113,5 +113,5 @@ def find_live(request, store: SessionStore, token: str, kind: str) -> TenantIden
     email = row.email
     codec = codecs_of(db).get(User, "email")
     if codec is not None and email is not None:
-        email = codec.decode(email)
+        email = codec.decode(email, row.user_id)
     return TenantIdentity(request, row, permissions, email)

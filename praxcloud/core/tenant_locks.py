@@ -20,6 +20,7 @@ from .models import Group
 
 # Advisory-lock keys (one tenant database each): any 64-bit number, one per guard.
 USER_MANAGEMENT = 0x7072_6178_756D  # "praxum": the users.manage guard
+USER_EMAILS = 0x7072_6178_7565  # "praxue": one user per e-mail address
 
 
 def hold(tenant_db, key: int) -> None:

@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from . import tenant_locks
 from .accounts import DuplicateEmail, check_password
 from .errors import ApiError
+from .fields import codecs_of
 from .local_auth import find_user_by_email, normalise_email
 from .models import Group, User, user_groups
 from .passwords import hash_password
@@ -122,6 +123,10 @@ def create_user(request, email: str, password: str | None, groups: list[str],
     committed, as the user may already have been added to the session.
     """
     email = normalise_email(email)
+    if codecs_of(request.tenant_db).is_encoded(User, "email"):
+        # No unique constraint can see an encrypted address (its blind index may be
+        # shared with others): the check and the insert are made one step by the lock.
+        tenant_locks.hold(request.tenant_db, tenant_locks.USER_EMAILS)
     if find_user_by_email(request.tenant_db, email) is not None:
         raise DuplicateEmail()
     found = groups_named(request.tenant_db, groups)

@@ -113,6 +113,10 @@ from ..core.platform_tenants import (operator_tenant_request, operator_tenant_re
 
 # --- Stored fields (praxcloud_field_codec) -----------------------------------------
 from ..core.fields import PLAIN as PLAIN_FIELDS, FieldCodec, rewrite_all
+# --- A tenant's data keys: versioned, wrapped by the master key, rotated -----------
+from ..core.data_keys import DataKeys
+from ..core.key_rotation import finish as finish_key_rotation, queue_rotation as queue_key_rotation
+from ..core.key_rotation import rotate as rotate_data_keys
 
 
 def tenant_key(request, purpose: str) -> bytes:
@@ -122,6 +126,17 @@ def tenant_key(request, purpose: str) -> bytes:
     it; give each use its own purpose string, prefixed with the plugin's name.
     """
     return request.registry.tenancy.derive_key(request.tenant, purpose)
+
+
+def data_key_status(registry, slug: str, purpose: str) -> list[dict]:
+    """Each version of tenant ``slug``'s data key for ``purpose``, oldest first.
+
+    Dicts with ``version``, ``state`` (``active``, ``decrypt_only``,
+    ``retired``), ``created_at``, ``retired_at`` and ``encryptions``.
+    """
+    from ..core import data_keys
+
+    return data_keys.status(registry.tenancy, slug, purpose)
 
 
 def password_matches(request, password: str, stored_hash: str) -> bool:
@@ -216,4 +231,6 @@ __all__ = [
     "operator_tenant_request", "operator_tenant_requests", "record_platform_event",
     # stored fields
     "FieldCodec", "PLAIN_FIELDS", "rewrite_all",
+    "DataKeys", "data_key_status", "finish_key_rotation", "queue_key_rotation",
+    "rotate_data_keys",
 ]

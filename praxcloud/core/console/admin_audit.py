@@ -22,7 +22,7 @@ from pyramid.view import view_config
 from sqlalchemy import Select, func, select
 
 from ..api.serialize import iso
-from ..fields import PLAIN, TenantFieldCodecs, codecs_of
+from ..fields import codecs_of
 from ..models import AuditEvent, User
 from ..permissions import AUDIT_READ
 from ..search import like_pattern
@@ -99,16 +99,16 @@ def parse_filters(params) -> tuple[AuditFilters, dict[str, str]]:
     return filters, errors
 
 
-def apply_filters(statement: Select, filters: AuditFilters,
-                  codecs: TenantFieldCodecs = PLAIN) -> Select:
+def apply_filters(statement: Select, filters: AuditFilters, tenant_db=None) -> Select:
+    codecs = codecs_of(tenant_db)
     if filters.event:
         statement = statement.where(AuditEvent.event == filters.event)
     if filters.outcome:
         statement = statement.where(AuditEvent.outcome == filters.outcome)
     if filters.actor and codecs.is_encoded(AuditEvent, "actor"):
         # Encrypted display values cannot be searched: the user with exactly this e-mail.
-        statement = statement.where(AuditEvent.actor_id.in_(select(User.id).where(
-            codecs.match(User, "email", filters.actor.lower()))))
+        users = codecs.lookup(tenant_db, User, "email", filters.actor.strip().lower())
+        statement = statement.where(AuditEvent.actor_id.in_([user.id for user in users]))
     elif filters.actor:
         statement = statement.where(
             AuditEvent.actor.ilike(like_pattern(filters.actor), escape="\\"))
@@ -143,7 +143,7 @@ def audit_trail(request):
     filters, errors = parse_filters(request.GET)
     if errors:
         return invalid(request, _page(request, filters, errors, [], None))
-    statement = apply_filters(select(AuditEvent), filters, codecs_of(request.tenant_db))
+    statement = apply_filters(select(AuditEvent), filters, request.tenant_db)
     pager = Pager(page_number(request), _count(request, statement))
     events = list(request.tenant_db.scalars(
         _newest_first(statement).limit(pager.per_page).offset(pager.offset)))
@@ -187,7 +187,7 @@ def audit_export(request):
     if kind not in EXPORT_FORMATS:
         raise HTTPNotFound()
     filters, errors = parse_filters(request.GET)
-    statement = (apply_filters(select(AuditEvent), filters, codecs_of(request.tenant_db))
+    statement = (apply_filters(select(AuditEvent), filters, request.tenant_db)
                  if not errors else None)
     if statement is not None and _count(request, statement) > EXPORT_MAX_ROWS:
         errors["form"] = (f"More than {EXPORT_MAX_ROWS:,} events match: choose a shorter date "

@@ -8,6 +8,9 @@ from .operator_mfa import (
     OperatorWebauthnKey,
 )
 from .platform import (
+    DATA_KEY_ACTIVE,
+    DATA_KEY_DECRYPT_ONLY,
+    DATA_KEY_RETIRED,
     TENANT_ACTIVE,
     TENANT_SUSPENDED,
     TENANTS_VERSION,
@@ -16,6 +19,7 @@ from .platform import (
     OperatorSession,
     PlatformAuditEvent,
     Tenant,
+    TenantDataKey,
     TenantPlugin,
 )
 from .sessions import KIND_API, KIND_CONSOLE
@@ -35,6 +39,10 @@ from .tenant import (
 from .types import UTCDateTime, utcnow
 
 __all__ = [
+    "DATA_KEY_ACTIVE",
+    "DATA_KEY_DECRYPT_ONLY",
+    "DATA_KEY_RETIRED",
+    "TenantDataKey",
     "INVITATION_LINK",
     "RESET_LINK",
     "KIND_API",

@@ -37,6 +37,9 @@ class Tenant(PlatformBase):
     plugins: Mapped[list[TenantPlugin]] = relationship(
         back_populates="tenant", cascade="all, delete-orphan", lazy="selectin"
     )
+    data_keys: Mapped[list[TenantDataKey]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="TenantDataKey.version"
+    )
 
     @property
     def is_active(self) -> bool:
@@ -66,6 +69,38 @@ class TenantPlugin(PlatformBase):
     enabled_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     tenant: Mapped[Tenant] = relationship(back_populates="plugins")
+
+
+DATA_KEY_ACTIVE = "active"
+DATA_KEY_DECRYPT_ONLY = "decrypt_only"
+DATA_KEY_RETIRED = "retired"
+
+
+class TenantDataKey(PlatformBase):
+    """A random data key of a tenant's for one purpose, wrapped by the master key.
+
+    Kept here, never in the tenant's own database, so that a restored copy
+    of a deleted tenant's database finds no key (crypto-shredding). Each
+    purpose has at most one ``active`` version, which encrypts; older ones
+    are ``decrypt_only`` while a rotation re-encrypts their values, then
+    ``retired`` with their wrapped key erased. ``encryptions`` counts what
+    the key encrypted (reserved in blocks, so it may run ahead, never behind).
+    """
+
+    __tablename__ = "tenant_data_keys"
+    __table_args__ = (UniqueConstraint("tenant_id", "purpose", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"),
+                                           index=True)
+    purpose: Mapped[str] = mapped_column(String(80))
+    version: Mapped[int] = mapped_column()
+    state: Mapped[str] = mapped_column(String(20), default=DATA_KEY_ACTIVE)
+    # Sealed by the master key (its id inside); None once retired.
+    wrapped: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    encryptions: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class CacheVersion(PlatformBase):

@@ -42,7 +42,7 @@ class User(TenantBase):
     # Wide enough for an encoded (encrypted) value: see praxcloud.core.fields.
     email: Mapped[str] = mapped_column(String(ENCODED_LENGTH), unique=True)
     # The e-mail's blind index when a field codec encodes it: what login looks up.
-    email_index: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    email_index: Mapped[str | None] = mapped_column(String(64), index=True)
     display_name: Mapped[str] = mapped_column(String(ENCODED_LENGTH), default="")
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(default=True)

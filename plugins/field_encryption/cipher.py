@@ -1,0 +1,149 @@
+"""AES-256-GCM for one stored field, bound to its tenant, table, column and row.
+
+Stored form: ``pxf1:`` then URL-safe base64 of a format byte (1), the data
+key's version (4 bytes), a random 96-bit nonce and the ciphertext with its
+tag. The associated data names the tenant (its platform id), the table, the
+column and the row id, so a value copied to another row, column or tenant
+does not open. Each column encrypts under its own subkey (HKDF of the data
+key, per column), and one AESGCM object per (key version, column) is kept for
+the life of the codec: nothing is derived or built per value.
+
+Encryptions are counted against the data key in reserved blocks (one write
+to the platform database per ``RESERVE_BLOCK`` encryptions per column and
+process, which can only overcount): past ``hard_limit`` the codec refuses to
+encrypt, and the daily check rotates the key long before that.
+
+A value without the prefix is plain text stored before the plugin was
+enabled for that field, and reads as it is.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+import math
+import os
+import struct
+import threading
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from praxcloud.plugin import SealedValueError
+
+log = logging.getLogger(__name__)
+
+PREFIX = "pxf1:"
+FORMAT = 1
+_HEADER = struct.Struct(">BI")
+NONCE_BYTES = 12
+RESERVE_BLOCK = 1024
+# NIST SP 800-38D: at most 2^32 invocations of GCM with random 96-bit nonces per key.
+NIST_LIMIT = 2**32
+
+
+def subkey(data_key: bytes, table: str, column: str) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                info=f"praxcloud/field_encryption/v1/{table}.{column}".encode()).derive(data_key)
+
+
+def index_bits(population: int, per_value: int = 2) -> int:
+    """Bits of a blind index so that about ``per_value`` of ``population`` values share each.
+
+    CipherSweet's sizing: with 2^bits index values for N rows, a lookup
+    finds N / 2^bits candidates; at least two keeps every index value
+    ambiguous, while a handful keeps lookups cheap. At least 8 bits, at most 64.
+    """
+    return max(8, min(64, math.floor(math.log2(max(population, 2) / per_value))))
+
+
+class FieldCipher:
+    """The codec of one field of one tenant (``praxcloud_field_codec``)."""
+
+    binds_row = True
+
+    def __init__(self, tenant_id: int, table: str, column: str, data_keys,
+                 index_key: bytes | None = None, bits: int = 64,
+                 hard_limit: int = NIST_LIMIT // 2):
+        self.table, self.column = table, column
+        self._aad_prefix = f"praxcloud/field/v1|{tenant_id}|{table}|{column}|".encode()
+        self._data_keys = data_keys
+        self._ciphers: dict[int, AESGCM] = {}
+        self._index_key = index_key
+        self._bits = bits
+        self._hard_limit = hard_limit
+        self._lock = threading.Lock()
+        self._budget = 0
+        self._budget_version: int | None = None
+
+    # Encoding --------------------------------------------------------------
+    def encode(self, value: str, row: int | None) -> str:
+        version = self._data_keys.active_version()
+        self._count(version)
+        nonce = os.urandom(NONCE_BYTES)
+        body = self._cipher(version).encrypt(nonce, value.encode("utf-8"), self._aad(row))
+        return PREFIX + base64.urlsafe_b64encode(
+            _HEADER.pack(FORMAT, version) + nonce + body).decode("ascii")
+
+    def decode(self, stored: str, row: int | None) -> str:
+        if not stored.startswith(PREFIX):
+            return stored
+        version, nonce, body = self._parse(stored)
+        try:
+            return self._cipher(version).decrypt(nonce, body, self._aad(row)).decode("utf-8")
+        except InvalidTag:
+            raise SealedValueError(
+                f"{self.table}.{self.column} of row {row} does not open: tampered, or "
+                "copied from another row, column or tenant") from None
+
+    def key_version(self, stored: str | None) -> int | None:
+        """The data key version ``stored`` is encrypted under; None for plain text."""
+        if stored is None or not stored.startswith(PREFIX):
+            return None
+        return self._parse(stored)[0]
+
+    def blind_index(self, value: str) -> str:
+        """HMAC-SHA256 of the value, truncated to the index's bits, in hex."""
+        if self._index_key is None:
+            raise SealedValueError(f"{self.table}.{self.column} has no blind index")
+        digest = hmac.new(self._index_key, value.encode("utf-8"), hashlib.sha256).digest()
+        truncated = int.from_bytes(digest[:8], "big") >> (64 - self._bits)
+        return f"{truncated:0{(self._bits + 3) // 4}x}"
+
+    # Internals -------------------------------------------------------------
+    def _aad(self, row: int | None) -> bytes:
+        return self._aad_prefix + (b"-" if row is None else str(int(row)).encode())
+
+    def _cipher(self, version: int) -> AESGCM:
+        cipher = self._ciphers.get(version)
+        if cipher is None:
+            cipher = AESGCM(subkey(self._data_keys.key(version), self.table, self.column))
+            self._ciphers[version] = cipher
+        return cipher
+
+    def _parse(self, stored: str) -> tuple[int, bytes, bytes]:
+        try:
+            raw = base64.urlsafe_b64decode(stored[len(PREFIX):])
+            form, version = _HEADER.unpack_from(raw)
+        except (ValueError, struct.error):
+            raise SealedValueError(f"{self.table}.{self.column}: not a stored value") from None
+        if form != FORMAT or len(raw) < _HEADER.size + NONCE_BYTES + 16:
+            raise SealedValueError(f"{self.table}.{self.column}: unknown stored format")
+        start = _HEADER.size
+        return version, raw[start:start + NONCE_BYTES], raw[start + NONCE_BYTES:]
+
+    def _count(self, version: int) -> None:
+        with self._lock:
+            if self._budget_version != version or self._budget <= 0:
+                total = self._data_keys.reserve(version, RESERVE_BLOCK)
+                if total > self._hard_limit:
+                    log.error("field_encryption: data key %d has made %d encryptions, past "
+                              "its limit %d: refusing to encrypt until it is rotated",
+                              version, total, self._hard_limit)
+                    raise SealedValueError("the data key has reached its encryption limit")
+                self._budget, self._budget_version = RESERVE_BLOCK, version
+            self._budget -= 1

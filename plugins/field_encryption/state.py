@@ -1,0 +1,34 @@
+"""What the administrators see and ask for: the fields, the keys, a rotation."""
+
+from __future__ import annotations
+
+from praxcloud.plugin import data_key_status, iso_time, queue_key_rotation
+
+from .cipher import NIST_LIMIT, index_bits
+from .codecs import INDEXED, chosen_fields, settings_of
+from .config import PURPOSE
+
+
+def describe(request) -> dict:
+    """The tenant's encryption: fields, data key versions, the blind index's size."""
+    tenant = request.tenant
+    settings = settings_of(tenant)
+    bits = index_bits(settings["expected_users"])
+    keys = [{"version": key["version"], "state": key["state"],
+             "created_at": iso_time(key["created_at"]),
+             "retired_at": iso_time(key["retired_at"]) if key["retired_at"] else None,
+             "encryptions": key["encryptions"],
+             "share_of_limit": round(key["encryptions"] / NIST_LIMIT, 6)}
+            for key in data_key_status(request.registry, tenant.slug, PURPOSE)]
+    return {"fields": chosen_fields(tenant), "keys": keys,
+            "rotate_after_encryptions": settings["rotate_after_encryptions"],
+            "blind_index": {"field": INDEXED, "bits": bits,
+                            "expected_users": settings["expected_users"]},
+            "rotation_pending": any(key["state"] == "decrypt_only" for key in keys)}
+
+
+def request_rotation(request) -> str:
+    """Queue the rotation job; audited. Returns the job's id."""
+    job = queue_key_rotation(request)
+    request.audit.record("field_encryption.rotate_requested", details={"task": job})
+    return job
