@@ -1,8 +1,11 @@
 """AES-256-GCM for one stored field, bound to its tenant, table, column and row.
 
-Stored form: ``pxf1:`` then URL-safe base64 of a format byte (1), the data
-key's version (4 bytes), a random 96-bit nonce and the ciphertext with its
-tag. The associated data names the tenant (its platform id), the table, the
+Stored form: ``pxf1:`` then base64 of a format byte (1), the data key's
+version (4 bytes), a random 96-bit nonce and the ciphertext with its tag.
+Decoding is a handful of C calls per value (a page of 50 records decrypts
+150 values): no base64 wrapper, no struct, the cipher looked up in a dict.
+
+The associated data names the tenant (its platform id), the table, the
 column and the row id, so a value copied to another row, column or tenant
 does not open. Each column encrypts under its own subkey (HKDF of the data
 key, per column), and one AESGCM object per (key version, column) is kept for
@@ -19,7 +22,7 @@ enabled for that field, and reads as it is.
 
 from __future__ import annotations
 
-import base64
+import binascii
 import hashlib
 import hmac
 import logging
@@ -38,9 +41,12 @@ from praxcloud.plugin import SealedValueError
 log = logging.getLogger(__name__)
 
 PREFIX = "pxf1:"
+_SKIP = len(PREFIX)
 FORMAT = 1
 _HEADER = struct.Struct(">BI")
 NONCE_BYTES = 12
+_BODY = _HEADER.size + NONCE_BYTES
+_SHORTEST = _BODY + 16  # an empty value's tag
 RESERVE_BLOCK = 1024
 # NIST SP 800-38D: at most 2^32 invocations of GCM with random 96-bit nonces per key.
 NIST_LIMIT = 2**32
@@ -86,15 +92,23 @@ class FieldCipher:
         self._count(version)
         nonce = os.urandom(NONCE_BYTES)
         body = self._cipher(version).encrypt(nonce, value.encode("utf-8"), self._aad(row))
-        return PREFIX + base64.urlsafe_b64encode(
-            _HEADER.pack(FORMAT, version) + nonce + body).decode("ascii")
+        return PREFIX + binascii.b2a_base64(
+            _HEADER.pack(FORMAT, version) + nonce + body, newline=False).decode("ascii")
 
     def decode(self, stored: str, row: int | None) -> str:
         if not stored.startswith(PREFIX):
             return stored
-        version, nonce, body = self._parse(stored)
         try:
-            return self._cipher(version).decrypt(nonce, body, self._aad(row)).decode("utf-8")
+            raw = binascii.a2b_base64(stored[_SKIP:])
+        except binascii.Error:
+            raw = b""
+        if len(raw) < _SHORTEST or raw[0] != FORMAT:
+            raise SealedValueError(f"{self.table}.{self.column}: not a stored value")
+        version = int.from_bytes(raw[1:5], "big")
+        cipher = self._ciphers.get(version) or self._cipher(version)
+        aad = self._aad_prefix + (b"-" if row is None else b"%d" % row)
+        try:
+            return cipher.decrypt(raw[5:_BODY], raw[_BODY:], aad).decode("utf-8")
         except InvalidTag:
             raise SealedValueError(
                 f"{self.table}.{self.column} of row {row} does not open: tampered, or "
@@ -116,7 +130,7 @@ class FieldCipher:
 
     # Internals -------------------------------------------------------------
     def _aad(self, row: int | None) -> bytes:
-        return self._aad_prefix + (b"-" if row is None else str(int(row)).encode())
+        return self._aad_prefix + (b"-" if row is None else b"%d" % row)
 
     def _cipher(self, version: int) -> AESGCM:
         cipher = self._ciphers.get(version)
@@ -127,14 +141,13 @@ class FieldCipher:
 
     def _parse(self, stored: str) -> tuple[int, bytes, bytes]:
         try:
-            raw = base64.urlsafe_b64decode(stored[len(PREFIX):])
+            raw = binascii.a2b_base64(stored[_SKIP:])
             form, version = _HEADER.unpack_from(raw)
-        except (ValueError, struct.error):
+        except (binascii.Error, struct.error):
             raise SealedValueError(f"{self.table}.{self.column}: not a stored value") from None
-        if form != FORMAT or len(raw) < _HEADER.size + NONCE_BYTES + 16:
+        if form != FORMAT or len(raw) < _SHORTEST:
             raise SealedValueError(f"{self.table}.{self.column}: unknown stored format")
-        start = _HEADER.size
-        return version, raw[start:start + NONCE_BYTES], raw[start + NONCE_BYTES:]
+        return version, raw[_HEADER.size:_BODY], raw[_BODY:]
 
     def _count(self, version: int) -> None:
         with self._lock:

@@ -13,7 +13,7 @@ SCHEMAS = {
     "FieldEncryption": {
         "type": "object", "additionalProperties": False,
         "required": ["fields", "keys", "rotate_after_encryptions", "blind_index",
-                     "rotation_pending"],
+                     "rotation_pending", "progress"],
         "properties": {
             "fields": {"type": "array", "items": {"type": "string", "enum": FIELDS},
                        "description": "The fields stored encrypted"},
@@ -38,6 +38,11 @@ SCHEMAS = {
                 "required": ["field", "bits", "expected_users"],
                 "properties": {"field": {"type": "string"}, "bits": {"type": "integer"},
                                "expected_users": {"type": "integer"}}},
+            "progress": {
+                "type": ["object", "null"], "additionalProperties": False,
+                "required": ["done", "total"],
+                "properties": {"done": {"type": "integer"}, "total": {"type": "integer"}},
+                "description": "Rows re-encrypted so far by a rotation under way"},
             "rotation_pending": {"type": "boolean",
                                  "description": "An old key still decrypts values not yet "
                                                 "re-encrypted"},

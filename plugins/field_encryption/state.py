@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from praxcloud.plugin import data_key_status, iso_time, queue_key_rotation
+from praxcloud.plugin import (
+    data_key_status,
+    iso_time,
+    key_rotation_progress,
+    queue_key_rotation,
+)
 
 from .cipher import NIST_LIMIT, index_bits
 from .codecs import INDEXED, chosen_fields, settings_of
@@ -20,7 +25,10 @@ def describe(request) -> dict:
              "encryptions": key["encryptions"],
              "share_of_limit": round(key["encryptions"] / NIST_LIMIT, 6)}
             for key in data_key_status(request.registry, tenant.slug, PURPOSE)]
+    progress = key_rotation_progress(request.registry, tenant.slug)
     return {"fields": chosen_fields(tenant), "keys": keys,
+            "progress": None if progress is None else {"done": progress[0],
+                                                       "total": progress[1]},
             "rotate_after_encryptions": settings["rotate_after_encryptions"],
             "blind_index": {"field": INDEXED, "bits": bits,
                             "expected_users": settings["expected_users"]},

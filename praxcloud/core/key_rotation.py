@@ -109,6 +109,7 @@ def finish(registry, slug: str, progress: Progress | None = None,
     for purpose, version in pending:
         data_keys.retire(registry.tenancy, slug, purpose, version)
         result.retired.append((purpose, version))
+    _report(registry, slug, result.rows, None)
     return result
 
 
@@ -119,6 +120,7 @@ def reencrypt(registry, slug: str, progress: Progress | None = None,
         db = request.tenant_db
         total = sum(db.scalar(select(func.count()).select_from(model)) or 0 for model in MODELS)
         done = 0
+        _report(registry, slug, done, total)
         if progress is not None:
             progress(done, total)
         for model in MODELS:
@@ -132,9 +134,41 @@ def reencrypt(registry, slug: str, progress: Progress | None = None,
                 last_id = rows[-1].id
                 commit_batch(request)
                 done += len(rows)
+                _report(registry, slug, min(done, total), total)
                 if progress is not None:
                     progress(min(done, total), total)
         return done
+
+
+# Where a running rotation says how far it got, for the console of every process.
+PROGRESS_NAMESPACE, PROGRESS_KEY = "keys", "rotation"
+PROGRESS_SECONDS = 3600
+
+
+def _report(registry, slug: str, done: int, total: int | None) -> None:
+    state = registry.shared_state.for_tenant(slug).namespace(PROGRESS_NAMESPACE)
+    try:
+        if total is None:
+            state.delete(PROGRESS_KEY)
+        else:
+            state.set(PROGRESS_KEY, f"{done} {total}", PROGRESS_SECONDS)
+    except Exception:
+        # Progress is for people watching; the rotation itself goes on.
+        log.warning("tenant %s: rotation progress not recorded", slug, exc_info=True)
+
+
+def progress_of(registry, slug: str) -> tuple[int, int] | None:
+    """(rows done, rows in all) of the tenant's running rotation, or None."""
+    try:
+        found = registry.shared_state.for_tenant(slug).namespace(PROGRESS_NAMESPACE).get(
+            PROGRESS_KEY)
+    except Exception:
+        log.warning("tenant %s: rotation progress unreadable", slug, exc_info=True)
+        return None
+    if not found:
+        return None
+    done, total = (int(part) for part in found.split())
+    return done, total
 
 
 def _store_again(db, model, rows) -> None:

@@ -116,6 +116,7 @@ from ..core.fields import PLAIN as PLAIN_FIELDS, FieldCodec, rewrite_all
 # --- A tenant's data keys: versioned, wrapped by the master key, rotated -----------
 from ..core.data_keys import DataKeys
 from ..core.key_rotation import finish as finish_key_rotation, queue_rotation as queue_key_rotation
+from ..core.key_rotation import progress_of as key_rotation_progress
 from ..core.key_rotation import rotate as rotate_data_keys
 
 
@@ -232,5 +233,5 @@ __all__ = [
     # stored fields
     "FieldCodec", "PLAIN_FIELDS", "rewrite_all",
     "DataKeys", "data_key_status", "finish_key_rotation", "queue_key_rotation",
-    "rotate_data_keys",
+    "rotate_data_keys", "key_rotation_progress",
 ]

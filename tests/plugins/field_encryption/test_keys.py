@@ -7,7 +7,12 @@ import base64
 
 import pytest
 
-from praxcloud.plugin import data_key_status, finish_key_rotation, rotate_data_keys
+from praxcloud.plugin import (
+    data_key_status,
+    finish_key_rotation,
+    key_rotation_progress,
+    rotate_data_keys,
+)
 from praxcloud.testing import api_login
 
 from .conftest import raw
@@ -21,7 +26,7 @@ def stored_versions(registry) -> set[int]:
     values = [row[field] for row in raw(registry, "acme", "SELECT email, phone, notes FROM records")
               for field in ("email", "phone", "notes")]
     values += [row["email"] for row in raw(registry, "acme", "SELECT email FROM users")]
-    return {int.from_bytes(base64.urlsafe_b64decode(v[len(PREFIX):])[1:5], "big")
+    return {int.from_bytes(base64.b64decode(v[len(PREFIX):])[1:5], "big")
             for v in values}
 
 
@@ -78,6 +83,12 @@ def test_an_interrupted_rotation_loses_nothing_and_a_rerun_finishes(registry, en
                          settle_seconds=0)
     # Half-way: both versions in the database, the old key still able to decrypt.
     assert states(registry) == [(1, "decrypt_only"), (2, "active")]
+    done, total = key_rotation_progress(registry, "acme")
+    assert done == 2 and total > done
+    admin = api_client("acme", "admin@acme.test")
+    described = admin.get("/api/v1/acme/encryption").json
+    assert described["rotation_pending"] and described["progress"] == {"done": 2,
+                                                                       "total": total}
     assert stored_versions(registry) == {1, 2}
     staff = api_client("acme", "staff@acme.test")
     assert {r["email"] for r in staff.get(RECORDS).json["items"]} == {
@@ -85,6 +96,7 @@ def test_an_interrupted_rotation_loses_nothing_and_a_rerun_finishes(registry, en
     api_client("acme", "user11@acme.test")
     result = finish_key_rotation(registry, "acme", settle_seconds=0)
     assert result.retired == [("field_encryption", 1)]
+    assert key_rotation_progress(registry, "acme") is None
     assert stored_versions(registry) == {2}
     assert {r["email"] for r in staff.get(RECORDS).json["items"]} == {
         "anna@example.org", "bram@example.org"}
