@@ -28,8 +28,10 @@ import hmac
 import logging
 import math
 import os
+import re
 import struct
 import threading
+import unicodedata
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -50,6 +52,22 @@ _SHORTEST = _BODY + 16  # an empty value's tag
 RESERVE_BLOCK = 1024
 # NIST SP 800-38D: at most 2^32 invocations of GCM with random 96-bit nonces per key.
 NIST_LIMIT = 2**32
+
+
+_WORD = re.compile(r"\w+")
+
+
+def words(text: str) -> list[str]:
+    """Normalised words: NFKD, combining marks dropped, case folded ("Ö'Brien" -> o, brien)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    return _WORD.findall(plain)
+
+
+def _truncated(key: bytes, value: str, bits: int) -> str:
+    digest = hmac.new(key, value.encode("utf-8"), hashlib.sha256).digest()
+    truncated = int.from_bytes(digest[:8], "big") >> (64 - bits)
+    return f"{truncated:0{(bits + 3) // 4}x}"
 
 
 def subkey(data_key: bytes, table: str, column: str) -> bytes:
@@ -74,13 +92,19 @@ class FieldCipher:
 
     def __init__(self, tenant_id: int, table: str, column: str, data_keys,
                  index_key: bytes | None = None, bits: int = 64,
-                 hard_limit: int = NIST_LIMIT // 2):
+                 hard_limit: int = NIST_LIMIT // 2, word_key: bytes | None = None,
+                 word_bits: int = 64):
         self.table, self.column = table, column
         self._aad_prefix = f"praxcloud/field/v1|{tenant_id}|{table}|{column}|".encode()
         self._data_keys = data_keys
         self._ciphers: dict[int, AESGCM] = {}
         self._index_key = index_key
         self._bits = bits
+        self._word_key = word_key
+        self._word_bits = word_bits
+        if word_key is not None:
+            # Only a field searched by word has them: the core looks for the method.
+            self.search_tokens = self._search_tokens
         self._hard_limit = hard_limit
         self._lock = threading.Lock()
         self._budget = 0
@@ -124,9 +148,16 @@ class FieldCipher:
         """HMAC-SHA256 of the value, truncated to the index's bits, in hex."""
         if self._index_key is None:
             raise SealedValueError(f"{self.table}.{self.column} has no blind index")
-        digest = hmac.new(self._index_key, value.encode("utf-8"), hashlib.sha256).digest()
-        truncated = int.from_bytes(digest[:8], "big") >> (64 - self._bits)
-        return f"{truncated:0{(self._bits + 3) // 4}x}"
+        return _truncated(self._index_key, value, self._bits)
+
+    def _search_tokens(self, value: str) -> list[str]:
+        """The blind index of each normalised word (accents off, case folded), truncated.
+
+        Whole words: "anna" finds "Anna de Vries", "ann" does not. Each word's
+        index is shared by a few other words (the truncation), so a search may
+        find a record whose name only shares a word's index.
+        """
+        return [_truncated(self._word_key, word, self._word_bits) for word in words(value)]
 
     # Internals -------------------------------------------------------------
     def _aad(self, row: int | None) -> bytes:

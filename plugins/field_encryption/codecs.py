@@ -7,6 +7,8 @@ from .config import FIELDS, NAME, PURPOSE, SETTINGS_SCHEMA
 
 # The one looked-up field: login and forgot-password find users by e-mail.
 INDEXED = "users.email"
+# The one field searched by word: the records list's search box.
+WORDS = "records.name"
 DEFAULTS = {key: spec["default"] for key, spec in SETTINGS_SCHEMA["properties"].items()}
 
 
@@ -20,6 +22,10 @@ def cipher_for(tenant, name: str, keys, data_keys, settings: dict | None = None)
     """The cipher of field ``name`` ("table.column"), whether or not it is chosen."""
     chosen = settings_of(tenant, settings)
     table, column = name.split(".")
+    if name == WORDS:
+        return FieldCipher(tenant.id, table, column, data_keys(PURPOSE),
+                           word_key=keys(f"{NAME}/words/{name}"),
+                           word_bits=index_bits(chosen["expected_records"]))
     index_key = keys(f"{NAME}/index/{name}") if name == INDEXED else None
     return FieldCipher(tenant.id, table, column, data_keys(PURPOSE), index_key,
                        bits=index_bits(chosen["expected_users"]))

@@ -7,8 +7,8 @@ NAME = "field_encryption"
 PURPOSE = "field_encryption"
 
 # Every field the core lets a codec take over, as "table.column".
-FIELDS = ["users.email", "users.display_name", "records.email", "records.phone",
-          "records.notes"]
+FIELDS = ["users.email", "users.display_name", "records.name", "records.email",
+          "records.phone", "records.notes"]
 
 SETTINGS_SCHEMA = {
     "type": "object",
@@ -25,6 +25,12 @@ SETTINGS_SCHEMA = {
             "title": "Users this institution expects to have",
             "description": "Sizes the e-mail's blind index so that about two addresses share "
                            "each index value: the index alone confirms no address",
+        },
+        "expected_records": {
+            "type": "integer", "minimum": 2, "maximum": 1_000_000_000, "default": 100_000,
+            "title": "Records this institution expects to keep",
+            "description": "Sizes the blind index of the words of records' names (searching "
+                           "an encrypted name by whole words) as the e-mail's",
         },
         "rotate_after_encryptions": {
             "type": "integer", "minimum": 1024, "maximum": 2**31, "default": 2**30,

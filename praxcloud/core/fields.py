@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable
 from types import SimpleNamespace
 from typing import Any, Protocol
 
-from sqlalchemy import event, false, inspect, or_, select, text
+from sqlalchemy import and_, event, false, inspect, or_, select, text
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
@@ -50,10 +50,13 @@ log = logging.getLogger(__name__)
 # sorted or typed in SQL (names are searched, dates are dates) and stay plain.
 CODEC_FIELDS: dict[type, tuple[str, ...]] = {
     User: ("email", "display_name"),
-    Record: ("email", "phone", "notes"),
+    Record: ("name", "email", "phone", "notes"),
 }
 # Fields looked up by exact match, and the column holding their blind index.
 BLIND_INDEX_COLUMNS: dict[tuple[type, str], str] = {(User, "email"): "email_index"}
+# Fields searched by word, and the column holding the blind index of their words
+# (" t1 t2 ", matched with LIKE '% t %'), from a codec with ``search_tokens``.
+TOKEN_INDEX_COLUMNS: dict[tuple[type, str], str] = {(Record, "name"): "name_tokens"}
 # Fields that hold copies of another field's kind of value and take its codec:
 # the audit trail names users by e-mail (and records by name, searches by their
 # text), so a codec on users.email also covers the trail's display values.
@@ -88,6 +91,7 @@ class _RowFree:
     def __init__(self, codec):
         self.codec = codec
         self.blind_index = getattr(codec, "blind_index", None)
+        self.search_tokens = getattr(codec, "search_tokens", None)
 
     def encode(self, value: str, row: int | None) -> str:
         return self.codec.encode(value)
@@ -179,7 +183,22 @@ class TenantFieldCodecs:
                 clauses.append(getattr(model, field).ilike(pattern, escape="\\"))
             elif (model, field) in BLIND_INDEX_COLUMNS:
                 clauses.append(self.match(model, field, text))
+            elif (model, field) in TOKEN_INDEX_COLUMNS:
+                clauses.append(self.words(model, field, text))
         return or_(*clauses) if clauses else false()
+
+    def words(self, model: type, field: str, text: str):
+        """A WHERE clause: every word of ``text`` is a word of the encoded ``field``.
+
+        Through the codec's token index (whole words only, and a truncated
+        index matches a few other words too: a search may find a little more).
+        """
+        codec = self.get(model, field)
+        tokens = _tokens(codec, text)
+        if not tokens:
+            return false()
+        column = getattr(model, TOKEN_INDEX_COLUMNS[(model, field)])
+        return and_(*[column.like(f"% {token} %") for token in tokens])
 
     def order_column(self, model: type, field: str):
         """What to sort by for ``field``: itself when plain; ciphertext has no order, so the id."""
@@ -234,6 +253,9 @@ def encoded_values(session: Session, model: type, values: dict[str, Any]) -> dic
         blind_column = BLIND_INDEX_COLUMNS.get((model, field))
         if blind_column:
             stored[blind_column] = codec.blind_index(value)
+        token_column = TOKEN_INDEX_COLUMNS.get((model, field))
+        if token_column:
+            stored[token_column] = _token_index(codec, value)
     return stored
 
 
@@ -406,6 +428,17 @@ def _contract_fingerprint(tenant: Tenant) -> str:
     return digest.hexdigest()
 
 
+def _tokens(codec, text: str) -> list[str]:
+    search_tokens = getattr(codec, "search_tokens", None)
+    return sorted(set(search_tokens(text))) if search_tokens is not None else []
+
+
+def _token_index(codec, value: str) -> str | None:
+    """" t1 t2 " for a value's words (LIKE '% t1 %' finds t1 whole); None without words."""
+    tokens = _tokens(codec, value)
+    return f" {' '.join(tokens)} " if tokens else None
+
+
 def _check_codec(codec, needs_blind_index: bool) -> None:
     required = ("encode", "decode", "blind_index") if needs_blind_index else ("encode", "decode")
     missing = [name for name in required if not callable(getattr(codec, name, None))]
@@ -444,10 +477,12 @@ def _encode(target, connection, inserting: bool) -> None:
             continue
         codec = codecs.get(model, field)
         blind_column = BLIND_INDEX_COLUMNS.get((model, field))
+        token_column = TOKEN_INDEX_COLUMNS.get((model, field))
         if codec is None:
             # Stored plain: an index left from an earlier codec would go stale.
-            if blind_column and getattr(target, blind_column) is not None:
-                setattr(target, blind_column, None)
+            for index_column in (blind_column, token_column):
+                if index_column and getattr(target, index_column) is not None:
+                    setattr(target, index_column, None)
             continue
         value = getattr(target, field)
         if value is None and inserting:
@@ -455,6 +490,8 @@ def _encode(target, connection, inserting: bool) -> None:
         plain[field] = value
         if blind_column:
             setattr(target, blind_column, None if value is None else codec.blind_index(value))
+        if token_column:
+            setattr(target, token_column, None if value is None else _token_index(codec, value))
         if value is None:
             setattr(target, field, None)
             continue

@@ -352,7 +352,7 @@ def praxcloud_field_codec(
     """Return a codec for ``field`` of ``model`` in ``tenant``, or ``None`` for plain storage.
 
     ``model`` is a table name: ``"users"`` (fields ``email``, ``display_name``)
-    or ``"records"`` (``email``, ``phone``, ``notes``). ``keys(purpose)``
+    or ``"records"`` (``name``, ``email``, ``phone``, ``notes``). ``keys(purpose)``
     derives a 32-byte key of this tenant's for one purpose; deleting the
     tenant destroys the key it derives from. ``data_keys(purpose)`` gives the
     tenant's versioned random data keys for a purpose (made on first use,
@@ -369,7 +369,11 @@ def praxcloud_field_codec(
     ``blind_index(value: str) -> str`` of at most 64 characters: the same for
     the same value, revealing nothing else; it may be truncated so that a
     few values share each index value (the core then compares the decoded
-    candidates). The
+    candidates). For ``records.name`` (searched by word) it may have
+    ``search_tokens(text: str) -> list[str]``: an index value per word of
+    ``text``, the same for the same word; the core keeps them beside the
+    name and a search finds the records having every word of the query
+    (without it an encoded name cannot be searched). The
     core applies codecs when rows are written and read, never calls this hook
     per row, and asks again only when the tenant's contract changes. An
     encoded value may be up to 512 characters (``records.phone``: 255). ``decode``

@@ -107,7 +107,7 @@ def test_praxcloud_field_codec(enabled, testapp):
              for c in calls("praxcloud_field_codec")}
     # No data key is made until a codec asks for the active one.
     assert asked == {("acme", model, field, 32, "{}") for model, field in [
-        ("users", "email"), ("users", "display_name"), ("records", "email"),
+        ("users", "email"), ("users", "display_name"), ("records", "name"), ("records", "email"),
         ("records", "phone"), ("records", "notes")]}
 
 

@@ -123,7 +123,10 @@ class Record(TenantBase):
     __table_args__ = (Index("ix_records_name", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+    # Wide enough for an encoded name; record_rules keeps plain names far shorter.
+    name: Mapped[str] = mapped_column(String(ENCODED_LENGTH))
+    # The encoded name's words as the codec's blind index, " t1 t2 " (fields.py).
+    name_tokens: Mapped[str | None] = mapped_column(Text)
     email: Mapped[str | None] = mapped_column(String(ENCODED_LENGTH))
     phone: Mapped[str | None] = mapped_column(String(255))
     date_of_birth: Mapped[dt.date | None] = mapped_column(Date)
