@@ -174,7 +174,7 @@ def run_backup(request, progress: Callable[[int], None] | None = None) -> dict:
                                                f"in {repo.describe}")
     except BackupError as exc:
         request.audit.record("backup.failed", outcome="failure", durable=True,
-                             details={"code": exc.code, "message": exc.message})
+                             details={"error": exc.code, "message": exc.message})
         log.warning("backup of %s failed: %s", slug, exc.message)
         raise
     described = describe(snapshot)
@@ -239,7 +239,7 @@ def verify(request, every: bool = False) -> list[dict]:
                       int(size) if size.isdigit() else None, tags.get("sha256"))
     except BackupError as exc:
         request.audit.record("backup.verify_failed", outcome="failure", durable=True,
-                             details={"code": exc.code, "message": exc.message})
+                             details={"error": exc.code, "message": exc.message})
         raise
     request.audit.record("backup.verified", details={
         "snapshots": [snapshot["id"][:8] for snapshot in chosen]})
@@ -302,7 +302,7 @@ def restore(request, into_engine=None, at: dt.datetime | None = None,
                 process.wait()
     except BackupError as exc:
         request.audit.record("backup.restore_failed", outcome="failure", durable=True,
-                             details={"code": exc.code, "message": exc.message})
+                             details={"error": exc.code, "message": exc.message})
         raise
     described = describe(snapshot)
     request.audit.record("backup.restored", details={
