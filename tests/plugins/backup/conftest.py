@@ -17,6 +17,7 @@ from praxcloud.core import records
 from praxcloud.testing import FakeClock, need
 
 NAME = "backup"
+AUDIT_TABLES = {"audit_events", "audit_subjects"}
 
 
 @pytest.fixture

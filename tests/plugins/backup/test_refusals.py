@@ -10,11 +10,12 @@ import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import delete
 
 from plugins.backup import config, service
 from plugins.backup.errors import BackupError
 from praxcloud.core.provisioning import delete_tenant
+from praxcloud.plugin import Record
 
 from .conftest import NAME, events, snapshot_of
 
@@ -46,7 +47,7 @@ def truncate(path: Path) -> None:
 
 def change_data(tenant_request, slug="acme") -> None:
     with tenant_request(slug) as request:
-        request.tenant_db.execute(text("DELETE FROM records WHERE id > 10"))
+        request.tenant_db.execute(delete(Record).where(Record.id > 10))
 
 
 def refused(tenant_request, slug="acme", **kwargs) -> BackupError:
@@ -65,8 +66,10 @@ def test_a_damaged_backup_is_refused_and_nothing_changes(acme, tenant_request, t
     else:
         for pack in packs(target_dir):
             (flip if damage == "flip" else truncate)(pack)
+    before, _ = snapshot_of(tenant_request, "acme")
     change_data(tenant_request)
     changed, _ = snapshot_of(tenant_request, "acme")
+    assert changed["records"] != before["records"]
 
     error = refused(tenant_request)
     assert error.code in ("damaged", "restic_failed"), error.message

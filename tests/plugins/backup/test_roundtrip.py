@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import delete, update
 
 from plugins.backup import service
+from praxcloud.plugin import AuditEvent, Record
 
 from .conftest import add_records, audit_rows, events, snapshot_of
 
@@ -19,9 +20,9 @@ def run(tenant_request, slug="acme") -> dict:
 def wipe(tenant_request, slug="acme") -> None:
     with tenant_request(slug) as request:
         db = request.tenant_db
-        db.execute(text("DELETE FROM records WHERE id % 2 = 0"))
-        db.execute(text("UPDATE records SET notes = 'changed'"))
-        db.execute(text("DELETE FROM audit_subjects"))
+        db.execute(delete(Record).where(Record.id % 2 == 0))
+        db.execute(update(Record).values(notes="changed"))
+        db.execute(delete(AuditEvent).where(AuditEvent.id < 3))
     add_records(tenant_request, slug, 5, prefix="Later")
 
 
@@ -33,7 +34,9 @@ def test_backup_wipe_restore_gives_every_row_back(acme, tenant_request, target_d
     assert (target_dir / "acme" / "config").exists()
 
     wipe(tenant_request)
-    assert snapshot_of(tenant_request, "acme")[0] != before
+    wiped, _ = snapshot_of(tenant_request, "acme")
+    assert wiped["records"] != before["records"] and wiped["audit_events"] != before[
+        "audit_events"]
 
     with tenant_request("acme") as request:
         restored = service.restore(request)
