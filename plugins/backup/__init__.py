@@ -15,10 +15,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from praxcloud.plugin import PeriodicTask, PluginDescription, hookimpl
+from praxcloud.plugin import (
+    SETTINGS_MANAGE,
+    MenuLink,
+    OpenApiPart,
+    PeriodicTask,
+    PluginDescription,
+    hookimpl,
+)
 
 from . import cli, tasks
 from .config import NAME, SETTINGS_SCHEMA, check_ini
+from .openapi import openapi_part
+from .routes import add_routes
 
 HERE = Path(__file__).parent
 
@@ -36,6 +45,19 @@ def praxcloud_plugin_info() -> PluginDescription:
 @hookimpl
 def praxcloud_includeme(config):
     check_ini(config)
+    add_routes(config)
+    config.scan(".console_views")
+    config.scan(".api_views")
+
+
+@hookimpl
+def praxcloud_openapi() -> OpenApiPart:
+    return openapi_part()
+
+
+@hookimpl
+def praxcloud_menu_links(request) -> list[MenuLink]:
+    return [{"title": "Backups", "route": "backup.admin", "permission": SETTINGS_MANAGE}]
 
 
 @hookimpl
