@@ -31,6 +31,7 @@ from sqlalchemy import text
 from .errors import BackupError
 
 CHUNK = 1 << 20
+LOCK_TIMEOUT_MS = 120_000
 Progress = Callable[[int], None] | None
 
 
@@ -235,6 +236,9 @@ def _pg_restore(engine, chunks: Iterator[bytes], digest: Digest,
                 finish: Callable[[], None]) -> None:
     argv, env = _pg_command(engine, "pg_restore", "--clean", "--if-exists", "--no-owner",
                             "--no-privileges", "--single-transaction", "--exit-on-error")
+    # A session of the app holding a lock on a table must not keep the restore waiting
+    # for ever: it fails (and rolls back) instead, and can be run again.
+    env["PGOPTIONS"] = f"-c lock_timeout={LOCK_TIMEOUT_MS}"
     process = _start(argv, env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
     held = b""
     try:

@@ -125,6 +125,42 @@ def read_back(repo: Repository, snapshot: dict, engine_kind: str, size: int | No
             process.wait()
 
 
+def write_backup(request, repo: Repository, engine, engine_kind: str,
+                 progress: Callable[[int], None] | None = None) -> tuple[str, str, Digest]:
+    """Stream the database into a new snapshot; its id, its run id and the stream's digest."""
+    slug = request.tenant.slug
+    repo.init()
+    run_id = secrets.token_hex(8)
+    tags = [f"tenant:{slug}", f"engine:{engine_kind}",
+            f"revision:{databases.revision(engine)}", f"run:{run_id}"]
+    digest = Digest()
+    process = repo.backup_stdin(filename_of(slug, engine_kind), tags, now(),
+                                stdin=subprocess.PIPE)
+    try:
+        with databases.dump_stream(engine) as chunks:
+            try:
+                for chunk in chunks:
+                    digest.update(chunk)
+                    process.stdin.write(chunk)
+                    if progress:
+                        progress(len(chunk))
+            except BrokenPipeError:
+                raise repo.failed(process, "backup") from None
+        process.stdin.close()  # only now: a dump cut short never becomes a snapshot
+        output = process.stdout.read().decode()
+        if process.wait() != 0:
+            raise repo.failed(process, "backup")
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    snapshot_id = _summary_snapshot(output)
+    if not snapshot_id:
+        raise BackupError("restic_failed", f"restic did not say which backup it wrote to "
+                                           f"{repo.describe}")
+    return snapshot_id, run_id, digest
+
+
 def run_backup(request, progress: Callable[[int], None] | None = None) -> dict:
     """Back the request tenant up now, verify it, prune old ones; the new backup, described."""
     slug = request.tenant.slug
@@ -132,38 +168,9 @@ def run_backup(request, progress: Callable[[int], None] | None = None) -> dict:
         repo = repository(request)
         engine = request.tenant_db.get_bind()
         engine_kind = databases.engine_name(engine)
-        repo.init()
-        run_id = secrets.token_hex(8)
-        tags = [f"tenant:{slug}", f"engine:{engine_kind}",
-                f"revision:{databases.revision(engine)}", f"run:{run_id}"]
-        digest = Digest()
-        process = repo.backup_stdin(filename_of(slug, engine_kind), tags, now(),
-                                    stdin=subprocess.PIPE)
-        try:
-            with databases.dump_stream(engine) as chunks:
-                try:
-                    for chunk in chunks:
-                        digest.update(chunk)
-                        process.stdin.write(chunk)
-                        if progress:
-                            progress(len(chunk))
-                except BrokenPipeError:
-                    raise repo.failed(process, "backup") from None
-            process.stdin.close()  # only now: a dump cut short never becomes a snapshot
-            output = process.stdout.read().decode()
-            if process.wait() != 0:
-                raise repo.failed(process, "backup")
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-        snapshot_id = _summary_snapshot(output)
-        if not snapshot_id:
-            raise BackupError("restic_failed", f"restic did not say which backup it wrote to "
-                                               f"{repo.describe}")
-        snapshot = {"id": snapshot_id, "tags": tags}
+        snapshot_id, run_id, digest = write_backup(request, repo, engine, engine_kind, progress)
         repo.check()
-        read_back(repo, snapshot, engine_kind, digest.size, digest.hexdigest)
+        read_back(repo, {"id": snapshot_id}, engine_kind, digest.size, digest.hexdigest)
         # Tagging writes the snapshot anew (a new id): found again by its run tag.
         repo.add_tags(snapshot_id, [VERIFIED, f"size:{digest.size}",
                                     f"sha256:{digest.hexdigest}"])
