@@ -196,19 +196,27 @@ def add_commands(group: click.Group) -> None:
                     tenant_request(registry, slug) as request:
                 restored = service.restore(request, into_engine, at, progress)
         except PraxError as exc:
+            if into:  # the tenant made for the copy goes again
+                ctx.invoke(_core_command(ctx, "delete"), slug=into, yes=True)
             raise fail(exc) from None
         where = f"new tenant {into}" if into else slug
         click.echo(f"{where}: restored backup {restored['short_id']} taken "
                    f"{restored['at']:%Y-%m-%d %H:%M:%S}Z")
 
 
+def _core_command(ctx: click.Context, name: str) -> click.Command:
+    """The core's ``praxcloud tenant NAME`` command."""
+    root = ctx.find_root()
+    group = root.command.get_command(root, "tenant")
+    command = group.get_command(root, name) if group else None
+    if command is None:  # pragma: no cover - the core always has them
+        raise click.ClickException(f"the core's `tenant {name}` command is missing")
+    return command
+
+
 def _new_tenant(ctx: click.Context, registry, into: str, slug: str):
     """Make tenant ``into`` with the core's own command; its database engine."""
-    root = ctx.find_root()
-    tenant_group = root.command.get_command(root, "tenant")
-    create = tenant_group.get_command(root, "create") if tenant_group else None
-    if create is None:  # pragma: no cover - the core always has it
-        raise click.ClickException("the core's `tenant create` command is missing")
+    create = _core_command(ctx, "create")
     try:
         with tenant_request(registry, into):
             exists = True

@@ -93,6 +93,12 @@ def test_failures_exit_non_zero_with_one_line(restic_installed, praxcloud, make_
         result = praxcloud(*args, code=2 if "ISO" in words or "give" in words else 1)
         assert words in result.output
         assert result.output.strip().count("Error:") == 1
+    # A copy that could not be restored leaves no tenant behind: the same command fails
+    # the same way again, not with "already exists".
+    for _ in range(2):
+        out = praxcloud("backup", "restore", "--tenant", "acme", "--into", "acme-x",
+                        code=1).output
+        assert "no backup" in out and "already exists" not in out
 
 
 def test_restore_at_a_time_picks_the_backup_of_then(restic_installed, praxcloud, make_tenant,
