@@ -91,16 +91,31 @@ def _pg_command(engine, program: str, *args: str) -> tuple[list[str], dict]:
 
 
 def _start(argv: list[str], env: dict, **kwargs) -> subprocess.Popen:
+    # stderr (and any output nobody streams) goes to a temporary file, never a pipe that
+    # nobody reads while the stream flows: a full pipe would stop both processes.
+    errors = tempfile.TemporaryFile()
     try:
         # An argument list, no shell: nothing a tenant chose is interpreted.
-        return subprocess.Popen(argv, env=env, stderr=subprocess.PIPE, **kwargs)  # noqa: S603
+        process = subprocess.Popen(argv, env=env, stderr=errors, **kwargs)  # noqa: S603
     except FileNotFoundError:
+        errors.close()
         raise BackupError("dump_failed", f"{argv[0]} is not installed (PostgreSQL client "
                                          f"tools)") from None
+    process.error_file = errors
+    return process
+
+
+def error_text(process: subprocess.Popen) -> str:
+    """What the process wrote on stderr (kept in a temporary file)."""
+    errors = getattr(process, "error_file", None)
+    if errors is None:
+        return ""
+    errors.seek(0)
+    return errors.read().decode(errors="replace")
 
 
 def _last_line(process: subprocess.Popen) -> str:
-    err = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    err = error_text(process)
     lines = [line for line in err.splitlines() if line.strip()]
     return lines[-1].strip() if lines else f"exit status {process.returncode}"
 
@@ -155,8 +170,9 @@ def _sqlite_copy_out(engine, path: Path) -> None:
 def check_stream(engine_kind: str, chunks: Iterator[bytes], digest: Digest) -> None:
     """Read the whole stream into ``digest`` and check it is a readable database dump."""
     if engine_kind == "postgresql":
+        listing_file = tempfile.TemporaryFile()
         process = _start(["pg_restore", "--list"], {"PATH": os.environ.get("PATH", "")},
-                         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+                         stdin=subprocess.PIPE, stdout=listing_file)
         listing = bytearray()
         feeding = True
         try:
@@ -170,8 +186,11 @@ def check_stream(engine_kind: str, chunks: Iterator[bytes], digest: Digest) -> N
             if feeding:
                 process.stdin.close()
         finally:
-            listing += process.stdout.read()
-            if process.wait() != 0 and b"TABLE DATA" not in listing:
+            process.wait()
+            listing_file.seek(0)
+            listing += listing_file.read()
+            listing_file.close()
+            if process.returncode != 0 and b"TABLE DATA" not in listing:
                 raise BackupError("damaged", f"the dump does not read back: pg_restore: "
                                              f"{_last_line(process)}")
         if b"TABLE" not in listing:

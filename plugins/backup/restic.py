@@ -14,8 +14,10 @@ import datetime as dt
 import json
 import os
 import subprocess
+import tempfile
 from collections.abc import Iterable
 
+from .databases import error_text
 from .errors import BackupError
 from .targets import Target
 
@@ -83,25 +85,29 @@ class Repository:
         return [self._restic, *cache, *self.target.options(), *args]
 
     def popen(self, *args: str, stdin=None, stdout=subprocess.PIPE) -> subprocess.Popen:
+        # stderr to a temporary file, never a pipe nobody reads while a stream flows.
+        errors = tempfile.TemporaryFile()
         try:
             # An argument list, no shell; the password is in the environment only.
-            return subprocess.Popen(self.argv(*args), stdin=stdin, stdout=stdout,  # noqa: S603
-                                    stderr=subprocess.PIPE, env=self.environment())
+            process = subprocess.Popen(self.argv(*args), stdin=stdin,  # noqa: S603
+                                       stdout=stdout, stderr=errors, env=self.environment())
         except FileNotFoundError:
+            errors.close()
             raise BackupError("restic_missing", f"restic is not installed ({self._restic} not "
                                                 f"found): install it (apt install restic) or "
                                                 f"set praxcloud.plugin.backup.restic") from None
+        process.error_file = errors
+        return process
 
     def run(self, *args: str, action: str | None = None, input: bytes | None = None) -> str:
         process = self.popen(*args, stdin=subprocess.PIPE if input is not None else None)
-        out, err = process.communicate(input)
+        out, _ = process.communicate(input)
         if process.returncode != 0:
-            raise classify(err.decode(errors="replace"), self.describe, action or args[0])
+            raise self.failed(process, action or args[0])
         return out.decode()
 
     def failed(self, process: subprocess.Popen, action: str) -> BackupError:
-        err = process.stderr.read().decode(errors="replace") if process.stderr else ""
-        return classify(err, self.describe, action)
+        return classify(error_text(process), self.describe, action)
 
     # Operations ---------------------------------------------------------------------
     def exists(self) -> bool:
@@ -131,11 +137,24 @@ class Repository:
 
     def backup_stdin(self, filename: str, tags: Iterable[str], at: dt.datetime,
                      stdin) -> subprocess.Popen:
-        """Start ``restic backup --stdin``; the caller writes the stream to its stdin."""
-        return self.popen("backup", "--stdin", "--stdin-filename", filename, "--host",
-                          "praxcloud", "--json", "--quiet", "--time",
-                          at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
-                          *[arg for tag in tags for arg in ("--tag", tag)], stdin=stdin)
+        """Start ``restic backup --stdin``; the caller writes the stream to its stdin.
+
+        Its JSON messages go to a temporary file (``output()`` reads them), so
+        that status lines never fill a pipe while the stream is being written.
+        """
+        output = tempfile.TemporaryFile()
+        process = self.popen("backup", "--stdin", "--stdin-filename", filename, "--host",
+                             "praxcloud", "--json", "--quiet", "--time",
+                             at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
+                             *[arg for tag in tags for arg in ("--tag", tag)], stdin=stdin,
+                             stdout=output)
+        process.output_file = output
+        return process
+
+    @staticmethod
+    def output(process: subprocess.Popen) -> str:
+        process.output_file.seek(0)
+        return process.output_file.read().decode(errors="replace")
 
     def dump(self, snapshot_id: str, filename: str) -> subprocess.Popen:
         """Start ``restic dump``: the file's bytes on stdout, each blob checked as it is read."""

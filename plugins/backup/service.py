@@ -147,9 +147,9 @@ def write_backup(request, repo: Repository, engine, engine_kind: str,
             except BrokenPipeError:
                 raise repo.failed(process, "backup") from None
         process.stdin.close()  # only now: a dump cut short never becomes a snapshot
-        output = process.stdout.read().decode()
         if process.wait() != 0:
             raise repo.failed(process, "backup")
+        output = repo.output(process)
     finally:
         if process.poll() is None:
             process.kill()
