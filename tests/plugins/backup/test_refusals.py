@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete
 
-from plugins.backup import config, service
+from plugins.backup import config, databases, service
 from plugins.backup.errors import BackupError
 from praxcloud.core.provisioning import delete_tenant
 from praxcloud.plugin import Record
@@ -135,3 +135,37 @@ def test_a_target_outside_the_allowed_ones_is_refused(acme, tenant_request, monk
     with pytest.raises(BackupError) as caught, tenant_request("acme") as request:
         service.run_backup(request)
     assert caught.value.code == "target_not_allowed"
+
+
+def test_a_stream_that_differs_from_the_verified_one_is_rolled_back(acme, tenant_request,
+                                                                    monkeypatch):
+    """The dump reads back whole (restic is content) but not as it was written: the
+    restore has already fed pg_restore all of it but its last piece, and must still
+    change nothing."""
+    run(tenant_request)
+    monkeypatch.setattr(databases, "CHUNK", 1024)  # many pieces, even for a small dump
+    with tenant_request("acme") as request:
+        repo = service.repository(request)
+        snapshot = repo.snapshots()[-1]
+        sha = service.tags_of(snapshot)["sha256"]
+        repo.run("tag", "--remove", f"sha256:{sha}", "--add", "sha256:" + "0" * 64,
+                 snapshot["id"])
+    change_data(tenant_request)
+    changed, _ = snapshot_of(tenant_request, "acme")
+    error = refused(tenant_request)
+    assert error.code == "damaged" and "differ" in error.message
+    after, _ = snapshot_of(tenant_request, "acme")
+    assert after["records"] == changed["records"]
+
+
+def test_the_password_is_never_on_the_command_line(acme, tenant_request, caplog):
+    with tenant_request("acme") as request:
+        repo = service.repository(request)
+        password = repo.environment()["RESTIC_PASSWORD"]
+        assert len(password) >= 43  # 256 bits, base64url
+        assert all(password not in arg for arg in repo.argv("snapshots"))
+        assert password not in repr(repo)
+        assert service.repository(request).environment()["RESTIC_PASSWORD"] == password
+    with pytest.raises(BackupError) as caught, tenant_request("acme") as request:
+        service.verify(request)
+    assert password not in caught.value.message and password not in caplog.text

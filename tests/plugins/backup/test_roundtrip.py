@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, update
 
-from plugins.backup import service
+from plugins.backup import databases, service
 from praxcloud.plugin import AuditEvent, Record
 
 from .conftest import add_records, audit_rows, events, snapshot_of
@@ -26,7 +26,9 @@ def wipe(tenant_request, slug="acme") -> None:
     add_records(tenant_request, slug, 5, prefix="Later")
 
 
-def test_backup_wipe_restore_gives_every_row_back(acme, tenant_request, target_dir, backend):
+def test_backup_wipe_restore_gives_every_row_back(acme, tenant_request, target_dir, backend,
+                                                  monkeypatch):
+    monkeypatch.setattr(databases, "CHUNK", 4096)  # the streams in many pieces
     before, last_audit = snapshot_of(tenant_request, "acme")
     before_audit = audit_rows(tenant_request, "acme", last_audit)
     made = run(tenant_request)
