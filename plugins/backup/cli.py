@@ -202,6 +202,10 @@ def add_commands(group: click.Group) -> None:
         where = f"new tenant {into}" if into else slug
         click.echo(f"{where}: restored backup {restored['short_id']} taken "
                    f"{restored['at']:%Y-%m-%d %H:%M:%S}Z")
+        if restored["revision_after"] != restored["revision_before"]:
+            click.echo(f"note: the backup's schema ({restored['revision_after']}) is not the "
+                       f"one the database had ({restored['revision_before']}): run "
+                       f"`praxcloud db upgrade` before serving {into or slug}", err=True)
 
 
 def _core_command(ctx: click.Context, name: str) -> click.Command:

@@ -285,6 +285,7 @@ def restore(request, into_engine=None, at: dt.datetime | None = None,
                                                 f"{engine_kind} database, not "
                                                 f"{databases.engine_name(engine)}")
         size = tags.get("size", "")
+        revision_before = databases.revision(engine)
         process, chunks = _read(repo, snapshot, filename_of(slug, engine_kind))
         digest = Digest()
 
@@ -311,7 +312,8 @@ def restore(request, into_engine=None, at: dt.datetime | None = None,
         request.audit.record("backup.restore_failed", outcome="failure", durable=True,
                              details={"error": exc.code, "message": exc.message})
         raise
-    described = describe(snapshot)
+    described = {**describe(snapshot), "revision_before": revision_before,
+                 "revision_after": databases.revision(engine)}
     request.audit.record("backup.restored", details={
         "snapshot": snapshot["id"][:8], "taken_at": described["at"].isoformat(),
         "into": "own database" if into_engine is None else "another tenant"})

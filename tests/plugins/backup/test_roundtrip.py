@@ -43,6 +43,7 @@ def test_backup_wipe_restore_gives_every_row_back(acme, tenant_request, target_d
     with tenant_request("acme") as request:
         restored = service.restore(request)
     assert restored["id"] == made["id"]
+    assert restored["revision_after"] == restored["revision_before"] == made["revision"]
     after, _ = snapshot_of(tenant_request, "acme")
     assert {table: digest for table, digest in after.items() if table not in AUDIT_TABLES} == {
         table: digest for table, digest in before.items() if table not in AUDIT_TABLES}
