@@ -104,6 +104,7 @@ def main() -> None:
         registry = build_app(settings).registry
         create_tenant(registry.tenancy, SLUG, "Bench")
         target = directory / "backups"
+        target.mkdir()
         contracts.enable(registry, SLUG, "backup", {"target": f"file://{target}"})
         with tenant_request(registry, SLUG) as request:
             engine = request.tenant_db.get_bind()

@@ -111,6 +111,7 @@ class Repository:
 
     # Operations ---------------------------------------------------------------------
     def exists(self) -> bool:
+        self.target.check_reachable()
         known = getattr(self.target, "exists", lambda slug: None)(self.slug)
         if known is not None:
             return known

@@ -41,6 +41,9 @@ class Target:
         """The repository as an operator reads it in an error message."""
         return self.repository(slug)
 
+    def check_reachable(self) -> None:
+        """Raise ``target_unreachable`` when the target is known not to be there."""
+
 
 class DirectoryTarget(Target):
     """``file:///srv/backup``: a directory, on another disk or a mounted server."""
@@ -59,6 +62,13 @@ class DirectoryTarget(Target):
 
     def exists(self, slug: str) -> bool | None:
         return (self.directory / slug / "config").exists()
+
+    def check_reachable(self) -> None:
+        # Never made here: a missing directory is often a backup disk that is not
+        # mounted, and a repository made on the mount point would fill the wrong disk.
+        if not self.directory.is_dir():
+            raise BackupError("target_unreachable", f"the target directory {self.directory} "
+                                                    f"does not exist (not mounted?)")
 
 
 class SftpTarget(Target):

@@ -42,7 +42,9 @@ def clock(monkeypatch) -> FakeClock:
 
 @pytest.fixture
 def target_dir(tmp_path):
-    return tmp_path / "backups"
+    directory = tmp_path / "backups"
+    directory.mkdir()
+    return directory
 
 
 @pytest.fixture

@@ -169,3 +169,13 @@ def test_the_password_is_never_on_the_command_line(acme, tenant_request, caplog)
     with pytest.raises(BackupError) as caught, tenant_request("acme") as request:
         service.verify(request)
     assert password not in caught.value.message and password not in caplog.text
+
+
+def test_a_missing_target_directory_is_not_made(acme, tenant_request, target_dir):
+    """An unmounted backup disk: the repository is not made on the mount point."""
+    target_dir.rmdir()
+    with pytest.raises(BackupError) as caught, tenant_request("acme") as request:
+        service.run_backup(request)
+    assert caught.value.code == "target_unreachable"
+    assert "does not exist (not mounted?)" in caught.value.message
+    assert not target_dir.exists()
