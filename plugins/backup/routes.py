@@ -1,0 +1,13 @@
+"""The plugin's routes: the administrators' page and its API."""
+
+from __future__ import annotations
+
+from praxcloud.plugin import add_plugin_routes
+
+CONSOLE_ROUTES = (("backup.admin", "/{tenant}/backup"),
+                  ("backup.run_now", "/{tenant}/backup/run"))
+API_ROUTES = {"backup.api.backups": ("/api/v1/{tenant}/backup/backups", ("GET", "POST"))}
+
+
+def add_routes(config) -> None:
+    add_plugin_routes(config, CONSOLE_ROUTES, API_ROUTES)
