@@ -153,3 +153,19 @@ def test_the_cli_erases_and_prints_a_receipt_without_personal_data(ann, cli, reg
         "erase", "--tenant", "acme", "--email", ANN).output
     assert "no record has that id" in cli.fails("erase", "--tenant", "acme",
                                                  "--record", "424242").output
+
+
+def test_the_endpoints_are_in_the_openapi_document_and_answer_it(acme, testapp):
+    document = testapp.get("/api/v1/openapi.json").json
+    assert document["paths"]["/api/v1/{tenant}/records/{id}/erase"]["post"][
+        "operationId"] == "anonymiserEraseRecord"
+    assert {"/api/v1/{tenant}/anonymiser/erase", "/api/v1/{tenant}/anonymiser/runs",
+            "/api/v1/{tenant}/anonymiser/dry-run"} <= set(document["paths"])
+    admin = bearer(api_login(testapp, "acme", "admin@acme.test"))
+    runs = testapp.get("/api/v1/acme/anonymiser/runs", headers=admin).json
+    assert runs["dry_run_seen"] is False and runs["runs"] == []
+    report = testapp.post("/api/v1/acme/anonymiser/dry-run", headers=admin).json
+    assert report["kind"] == "dry_run" and report["records"] == 0
+    runs = testapp.get("/api/v1/acme/anonymiser/runs", headers=admin).json
+    assert runs["dry_run_seen"] is True and [run["id"] for run in runs["runs"]] == [
+        report["id"]]
