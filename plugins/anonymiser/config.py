@@ -42,6 +42,13 @@ SETTINGS_SCHEMA = {
             "type": "string", "enum": list(choices), "default": DEFAULT_STRATEGIES[field],
             "title": f"Strategy for {field.replace('_', ' ')}",
         } for field, choices in STRATEGIES.items()},
+        "user_inactive_days": {
+            "type": "integer", "minimum": 0, "maximum": 36500, "default": 0,
+            "title": "Anonymise user accounts not used for this many days (0: never)",
+            "description": "An account without a login for this long (or never used since it "
+                           "was created) loses its e-mail address, name and password and is "
+                           "deactivated; accounts that may manage users or settings are kept",
+        },
         "replacement": {
             "type": "string", "minLength": 1, "maxLength": 100, "default": "Anonymised",
             "title": "Replacement text (the replace strategy)",

@@ -146,7 +146,7 @@ def erase(request, *, record_id: int | None = None, email: str | None = None,
         for name, count in (answer or {}).items():
             counts["plugin_rows"][name] = counts["plugin_rows"].get(name, 0) + int(count)
 
-    counts["audit_events"] = _scrub_trail(db, email, user_id, record_ids, names)
+    counts["audit_events"] = scrub_trail(db, email, user_id, record_ids, names)
     if user_id is not None:
         counts["sessions"] = db.scalar(select(func.count()).select_from(_SESSIONS)
                                        .where(_SESSIONS.c.user_id == user_id))
@@ -173,7 +173,7 @@ def erase(request, *, record_id: int | None = None, email: str | None = None,
     return receipt
 
 
-def _scrub_trail(db, email: str | None, user_id: int | None, record_ids: list[int],
+def scrub_trail(db, email: str | None, user_id: int | None, record_ids: list[int],
                  names: set[str]) -> int:
     """Blank what the trail says about the person; return how many events lost something."""
     about = []

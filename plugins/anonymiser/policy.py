@@ -36,6 +36,7 @@ from praxcloud.plugin import (
     write_durably,
 )
 
+from . import accounts
 from .config import NAME, STRATEGIES, policy_version, strategies, tenant_settings
 from .models import DONE, DRY_RUN, REAL_RUN, REFUSED, RUNNING, Run
 
@@ -111,9 +112,13 @@ def _year_of(db, column):
     return func.date(column, "start of year")
 
 
+def policy_now() -> dt.datetime:
+    """The policy's present (the plugin's clock), which cutoffs are counted from."""
+    return dt.datetime.fromtimestamp(clock(), dt.UTC)
+
+
 def cutoff_of(settings: dict) -> dt.datetime:
-    return (dt.datetime.fromtimestamp(clock(), dt.UTC)
-            - dt.timedelta(days=settings["retention_days"]))
+    return policy_now() - dt.timedelta(days=settings["retention_days"])
 
 
 def eligible(cutoff: dt.datetime):
@@ -135,6 +140,8 @@ def dry_run(request, trigger: str) -> Run:
     cutoff = cutoff_of(settings)
     condition = eligible(cutoff)
     records, counts = _field_counts(db, condition)
+    if accounts.enabled(settings):
+        counts["users"] = accounts.count(db, settings, policy_now())
     sample = list(db.scalars(select(Record.id).where(condition).order_by(Record.id)
                              .limit(SAMPLE_SIZE)))
     now = utcnow()
@@ -248,7 +255,19 @@ def run(request, trigger: str, batch_size: int = BATCH_SIZE,
         if len(ids) < batch_size:
             break
 
-    db.execute(update(Run).where(Run.id == run_id).values(status=DONE, finished_at=utcnow()))
+    if accounts.enabled(settings):
+        counts["users"] = 0
+        last_id, moment = 0, policy_now()
+        while True:
+            done, last_id = accounts.anonymise_batch(db, settings, moment, last_id, batch_size)
+            if not done:
+                break
+            counts["users"] += done
+            db.execute(update(Run).where(Run.id == run_id).values(counts=counts))
+            commit_batch(request)
+
+    db.execute(update(Run).where(Run.id == run_id).values(
+        status=DONE, finished_at=utcnow(), records=total, counts=counts))
     request.audit.record(f"{NAME}.run", details={
         "run_id": run_id, "policy_version": version, "records": total, "counts": counts})
     log.info("anonymiser: %d records of tenant %s anonymised (policy %s)", total,
