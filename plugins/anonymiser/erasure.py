@@ -17,11 +17,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from sqlalchemy import column, delete, func, or_, select, table, update
+from sqlalchemy import column, delete, exists, func, or_, select, table, update
 from sqlalchemy.orm import load_only
 
 from praxcloud.plugin import (
+    USERS_MANAGE,
     AuditEvent,
+    Group,
     PraxError,
     Record,
     User,
@@ -41,6 +43,7 @@ BY_EMAIL = "email"
 _SUBJECTS = table("audit_subjects", column("event_id"), column("kind"), column("ref_id"),
                   column("ref_key"))
 _SESSIONS = table("auth_sessions", column("user_id"))
+_USER_GROUPS = table("user_groups", column("user_id"), column("group_id"))
 _SCAN_BATCH = 1000
 
 
@@ -48,6 +51,13 @@ class NothingToErase(PraxError):
     code = "not_found"
     status = 404
     message = "no record or user matches"
+
+
+class LastManager(PraxError):
+    code = "last_manager"
+    status = 409
+    message = ("the person is the tenant's last active user who may manage users; give "
+               "someone else that permission first")
 
 
 class CannotEraseSelf(PraxError):
@@ -136,6 +146,8 @@ def erase(request, *, record_id: int | None = None, email: str | None = None,
     person = find_person(db, record_id=record_id, email=email)
     if person.user is not None and by_user_id == person.user.id:
         raise CannotEraseSelf()
+    if person.user is not None and _last_manager(db, person.user):
+        raise LastManager()
     user, email, record_ids, names = person.user, person.email, person.record_ids, person.names
     mode = person.mode
     user_id = user.id if user is not None else None
@@ -171,6 +183,18 @@ def erase(request, *, record_id: int | None = None, email: str | None = None,
     request.audit.record(f"{NAME}.erase", details={"receipt_id": receipt.id, "mode": mode,
                                                    "counts": counts})
     return receipt
+
+
+def _last_manager(db, user: User) -> bool:
+    if not user.is_active or USERS_MANAGE not in user.permissions:
+        return False
+    managing = [group_id for group_id, permissions in db.execute(select(Group.id,
+                                                                         Group.permissions))
+                if USERS_MANAGE in (permissions or ())]
+    others = db.scalar(select(func.count()).select_from(User).where(
+        User.id != user.id, User.is_active.is_(True), exists().where(
+            _USER_GROUPS.c.user_id == User.id, _USER_GROUPS.c.group_id.in_(managing))))
+    return not others
 
 
 def scrub_trail(db, email: str | None, user_id: int | None, record_ids: list[int],

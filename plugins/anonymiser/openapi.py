@@ -59,7 +59,9 @@ SCHEMAS = {
 ERASE_ANSWERS = {"200": json_response("AnonymiserReceipt", "Erased; the receipt"),
                  "403": error_response("No `records.erase` permission, or `reauth_required`: "
                                        "confirm the password first"),
-                 "409": error_response("`cannot_erase_self`: the person is the caller")}
+                 "409": error_response("`cannot_erase_self`: the person is the caller; "
+                                       "`last_manager`: the person is the last active user "
+                                       "who may manage users")}
 PATHS = {
     PATH["anonymiser.api.erase_record"]: {"post": operation(
         "Erase the person of this record everywhere (right to be forgotten)",

@@ -153,6 +153,9 @@ def test_the_cli_erases_and_prints_a_receipt_without_personal_data(ann, cli, reg
         "erase", "--tenant", "acme", "--email", ANN).output
     assert "no record has that id" in cli.fails("erase", "--tenant", "acme",
                                                  "--record", "424242").output
+    # The tenant's only administrator stays: someone must be able to manage users.
+    assert "last active user who may manage users" in cli.fails(
+        "erase", "--tenant", "acme", "--email", "admin@acme.test").output
 
 
 def test_the_endpoints_are_in_the_openapi_document_and_answer_it(acme, testapp):
