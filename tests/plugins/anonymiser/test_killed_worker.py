@@ -1,10 +1,11 @@
 """A worker killed in the middle of a run: the next run finishes, no row is half-anonymised.
 
 The run is the CLI in a real separate process, on batches of three records
-with a pause inside each batch's transaction (after the masked field is
-flushed row by row, before the set-based UPDATE), killed with SIGKILL once
-a batch has committed. Every record is then either wholly anonymised or
-wholly as it was; a second run anonymises exactly the rest.
+with a pause inside each batch's transaction (after the masked phone is
+written row by row on SQLite, before the set-based UPDATE; PostgreSQL masks
+it in that UPDATE), killed with SIGKILL once a batch has committed. Every
+record is then either wholly anonymised or wholly as it was; a second run
+anonymises exactly the rest.
 """
 
 from __future__ import annotations

@@ -154,3 +154,24 @@ def test_the_cli_refuses_a_tenant_without_the_plugin(acme, make_tenant, cli):
 
 def test_old_records_defined_by_last_activity(records):
     assert OLD < RECENT
+
+
+def test_a_mask_is_the_same_set_based_and_row_by_row(acme, registry, tenant_request):
+    # Set-based on PostgreSQL (regexp_replace), row by row on SQLite: the same text.
+    contracts.configure(registry, "acme", NAME, {
+        "name_strategy": "mask", "email_strategy": "mask", "phone_strategy": "mask",
+        "notes_strategy": "mask"})
+    tricky = [{**person(1), "name": "José Ñandú-Smith", "email": "zoë.o'brien@exämple.org",
+               "phone": "(+41) 44.000-00_00", "notes": "Line one\n\tline² «two» – [x]\\y ~"},
+              {**person(2), "name": "李小龍", "email": None, "phone": "", "notes": ""}]
+    ids = add_records(tenant_request, "acme", tricky)
+    with tenant_request("acme") as request:
+        plan = policy.plan_for(request.tenant_db, policy.tenant_settings(request))
+        assert bool(plan.row_by_row) == (request.tenant_db.get_bind().dialect.name == "sqlite")
+        policy.dry_run(request, "test")
+        assert policy.run(request, "test").records == 2
+    stored = stored_records(registry)
+    for record_id, original in zip(ids, tricky, strict=True):
+        for name in ("name", "email", "phone", "notes"):
+            assert stored[record_id][name] == policy.mask(original[name]), name
+    assert stored[ids[0]]["name"] == "J*** *****-*****"
