@@ -6,15 +6,16 @@ has been seen for the current version of the policy (its settings'
 digest), so the first run of any new policy has been looked at first.
 
 A real run works in batches of primary keys, one transaction each: the
-batch's ids are selected (and locked on PostgreSQL) in id order, fields
-that need each row's value (``mask``) or the field codec (a text written
-on an encrypted field) are computed row by row, through the session's
-codecs as the ORM would, and written by primary key; then one set-based
+batch's ids are selected in id order (locked ``FOR UPDATE`` on PostgreSQL
+when fields are written row by row), fields that need the field codec (a
+text written on an encrypted field) or, on SQLite, each row's value
+(``mask``) are computed row by row, through the session's codecs as the
+ORM's field layer would, and written by primary key; then one set-based
 UPDATE over the batch's id range writes every other field together with
-``anonymised_at``. Only rows with ``anonymised_at IS NULL`` are ever
-selected, so a rerun changes nothing, and a worker killed during a batch
-leaves that batch untouched (its transaction never committed): no row is
-ever half-anonymised.
+``anonymised_at`` (a mask with ``regexp_replace`` on PostgreSQL). Only
+rows with ``anonymised_at IS NULL`` are ever selected, so a rerun changes
+nothing, and a worker killed during a batch leaves that batch untouched
+(its transaction never committed): no row is ever half-anonymised.
 """
 
 from __future__ import annotations
@@ -132,10 +133,10 @@ def _write_row_by_row(db, plan: Plan, batch) -> None:
     """The fields whose new value is computed per row, for every row of the batch.
 
     Read and written as the field layer would (decoded with the session's
-    codec, the new value encoded with it), in one executemany UPDATE by
-    primary key (bench/anonymise.py --mask-phone measures it): loading and
-    flushing each row as an ORM object, or an executemany UPDATE, cost many
-    times more.
+    codec, the new value encoded with it), by primary key: an executemany
+    UPDATE on SQLite, one ``UPDATE ... FROM unnest(...)`` on PostgreSQL
+    (bench/anonymise.py --mask-phone measures it), where loading and flushing
+    each row as an ORM object, or an executemany UPDATE, cost many times more.
     """
     codecs = stored_field_codecs(db)
     names = list(plan.row_by_row)
@@ -158,7 +159,7 @@ def _write_row_by_row(db, plan: Plan, batch) -> None:
                            .values({name: bindparam(name) for name in names}), changes)
         return
     # psycopg2 sends an executemany UPDATE one row per round trip: one UPDATE ... FROM
-    # unnest(arrays) for the batch instead, two parameters whatever its size.
+    # unnest(arrays) for the batch instead, one array parameter per column.
     rows = func.unnest(
         bindparam("_ids", type_=ARRAY(Integer)),
         *[bindparam(f"new_{name}", type_=ARRAY(Text)) for name in names],
