@@ -67,3 +67,21 @@ def praxcloud_escalation_attempt(request, user, kind, details) -> None:
 @hookimpl
 def praxcloud_menu_links(request) -> list[MenuLink]:
     return [{"title": "Locked users", "route": "lockdown.manage", "permission": USERS_MANAGE}]
+
+
+@hookimpl
+def praxcloud_erase_person(request, email, user_id, record_ids):
+    """The right to be forgotten (the anonymiser plugin): the person's rows here go too."""
+    from sqlalchemy import delete
+
+    from . import models
+
+    if user_id is None:
+        return None
+    erased = {}
+    for model in ("Lock",):
+        table = getattr(models, model)
+        erased[table.__tablename__] = request.tenant_db.execute(
+            delete(table).where(table.user_id == user_id),
+            execution_options={"synchronize_session": False}).rowcount
+    return erased

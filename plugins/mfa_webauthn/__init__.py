@@ -154,3 +154,21 @@ def praxcloud_login_methods(request) -> list[LoginMethod]:
         return []
     return [{"title": "Sign in with a passkey",
              "url": request.route_url("mfa_webauthn.passkey_login", tenant=request.tenant.slug)}]
+
+
+@hookimpl
+def praxcloud_erase_person(request, email, user_id, record_ids):
+    """The right to be forgotten (the anonymiser plugin): the person's rows here go too."""
+    from sqlalchemy import delete
+
+    from . import models
+
+    if user_id is None:
+        return None
+    erased = {}
+    for model in ("WebauthnCredential", "WebauthnChallenge"):
+        table = getattr(models, model)
+        erased[table.__tablename__] = request.tenant_db.execute(
+            delete(table).where(table.user_id == user_id),
+            execution_options={"synchronize_session": False}).rowcount
+    return erased

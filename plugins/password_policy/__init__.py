@@ -107,3 +107,21 @@ def praxcloud_authenticated(request, user) -> list[RequiredAction]:
                          details={"changed_at": user.password_changed_at.isoformat()
                                   if user.password_changed_at else None})
     return [dict(expiry.EXPIRED)]
+
+
+@hookimpl
+def praxcloud_erase_person(request, email, user_id, record_ids):
+    """The right to be forgotten (the anonymiser plugin): the person's rows here go too."""
+    from sqlalchemy import delete
+
+    from . import models
+
+    if user_id is None:
+        return None
+    erased = {}
+    for model in ("PasswordHistory",):
+        table = getattr(models, model)
+        erased[table.__tablename__] = request.tenant_db.execute(
+            delete(table).where(table.user_id == user_id),
+            execution_options={"synchronize_session": False}).rowcount
+    return erased

@@ -441,3 +441,18 @@ def praxcloud_audit_event(request: Request, event: AuditEvent) -> None:
 @hookspec
 def praxcloud_cli(group: click.Group) -> None:
     """Add click commands to the ``praxcloud`` command group."""
+
+
+@hookspec
+def praxcloud_erase_person(request: Request, email: str | None, user_id: int | None,
+                           record_ids: list[int]) -> dict[str, int] | None:
+    """Erase your plugin's rows about one person (right to be forgotten); return counts.
+
+    Called by the anonymiser plugin's erasure, in the request's transaction,
+    on the plugins the tenant enables, before the person's user account and
+    records are deleted: ``email`` (lower case) is the address erased or
+    ``None``, ``user_id`` their account's id or ``None``, ``record_ids`` the
+    records about them. Delete (or blank) every row of yours that names them
+    and answer ``{"your_table": rows_erased}``; answer ``None`` when you keep
+    nothing per person. Raising refuses the whole erasure (nothing is erased).
+    """

@@ -8,11 +8,14 @@ USERS_MANAGE = "users.manage"
 AUDIT_READ = "audit.read"
 SETTINGS_MANAGE = "settings.manage"
 SESSIONS_MANAGE = "sessions.manage"
+# Erase one person everywhere (right to be forgotten; the anonymiser plugin).
+RECORDS_ERASE = "records.erase"
 # Every logged-in user may see and manage their own account and sessions.
 AUTHENTICATED = "authenticated"
 
 ALL_PERMISSIONS = frozenset({
     RECORDS_READ, RECORDS_WRITE, USERS_MANAGE, AUDIT_READ, SETTINGS_MANAGE, SESSIONS_MANAGE,
+    RECORDS_ERASE,
 })
 
 DEFAULT_GROUPS: dict[str, tuple[str, frozenset[str]]] = {

@@ -60,6 +60,7 @@ from ..core.migrations import core_tenant_head
 from ..core.permissions import (
     AUDIT_READ,
     AUTHENTICATED,
+    RECORDS_ERASE,
     RECORDS_READ,
     RECORDS_WRITE,
     SESSIONS_MANAGE,
@@ -113,6 +114,7 @@ from ..core.platform_tenants import (operator_tenant_request, operator_tenant_re
 
 # --- Stored fields (praxcloud_field_codec) -----------------------------------------
 from ..core.fields import PLAIN as PLAIN_FIELDS, FieldCodec, rewrite_all
+from ..core.fields import codecs_of as stored_field_codecs
 # --- A tenant's data keys: versioned, wrapped by the master key, rotated -----------
 from ..core.data_keys import DataKeys
 from ..core.key_rotation import finish as finish_key_rotation, queue_rotation as queue_key_rotation
@@ -204,7 +206,8 @@ __all__ = [
     "Record", "TotpDeviceColumns", "UTCDateTime", "User", "WebauthnChallengeColumns",
     "WebauthnKeyColumns", "core_tenant_head", "plugin_metadata", "utcnow",
     # permissions
-    "AUDIT_READ", "AUTHENTICATED", "RECORDS_READ", "RECORDS_WRITE", "SESSIONS_MANAGE",
+    "AUDIT_READ", "AUTHENTICATED", "RECORDS_ERASE", "RECORDS_READ", "RECORDS_WRITE",
+    "SESSIONS_MANAGE",
     "SETTINGS_MANAGE", "USERS_MANAGE", "OPERATOR_PERMISSION",
     # views
     "FORM_INVALID", "add_assets", "add_plugin_routes", "api_view", "check_json", "form_text",
@@ -231,7 +234,7 @@ __all__ = [
     # pages in the platform operators' console
     "operator_tenant_request", "operator_tenant_requests", "record_platform_event",
     # stored fields
-    "FieldCodec", "PLAIN_FIELDS", "rewrite_all",
+    "FieldCodec", "PLAIN_FIELDS", "rewrite_all", "stored_field_codecs",
     "DataKeys", "data_key_status", "finish_key_rotation", "queue_key_rotation",
     "rotate_data_keys", "key_rotation_progress",
 ]

@@ -79,7 +79,7 @@ def test_record_json_from_an_object_and_from_a_row_agree():
         _fields = RECORD_KEYS
 
     created = dt.datetime(2026, 1, 2, 3, 4, 5)
-    values = (1, "Jane", None, None, None, None, None, created, created, created)
+    values = (1, "Jane", None, None, None, None, None, created, created, created, None)
     as_object = type("R", (), dict(zip(RECORD_KEYS, values, strict=True)))()
     assert record_json(Row(values)) == record_json(as_object)
     assert record_json(Row(values))["notes"] == "" and record_json(Row(values))["fields"] == {}

@@ -317,3 +317,27 @@ def test_praxcloud_platform_menu_links(registry, testapp):
     testapp.get("/platform/tenants", status=200)
     assert calls("praxcloud_platform_menu_links") == [
         {"request": {"tenant": None, "path": "/platform/tenants"}}]
+
+
+def test_praxcloud_erase_person(tenant, rebuild_app):
+    # Asked by the anonymiser's erasure: the app is built again with it installed too.
+    import importlib.metadata
+
+    from praxcloud.core.plugins import ENTRY_POINT_GROUP
+    from tests.plugin_host.conftest import entry_point
+
+    anonymiser = importlib.metadata.EntryPoint(name="anonymiser", value="plugins.anonymiser",
+                                               group=ENTRY_POINT_GROUP)
+    client = rebuild_app([entry_point("recorder"), anonymiser])
+    registry = client.app.registry
+    contracts.enable(registry, "acme", "recorder")
+    contracts.enable(registry, "acme", "anonymiser")
+    admin = bearer(api_login(client, "acme", "admin@acme.test"))
+    made = client.post_json("/api/v1/acme/records", {"name": "Ann Example",
+                                                     "email": STAFF}, headers=admin).json
+    erased = client.post(f"/api/v1/acme/records/{made['id']}/erase", headers=admin).json
+    user_id = erased["counts"]["users"] and calls("praxcloud_erase_person")[0]["user_id"]
+    assert calls("praxcloud_erase_person") == [
+        {"request": acme(f"/api/v1/acme/records/{made['id']}/erase"), "email": STAFF,
+         "user_id": user_id, "record_ids": [made["id"]]}]
+    assert isinstance(user_id, int) and erased["counts"]["plugin_rows"] == {"recorder_rows": 0}

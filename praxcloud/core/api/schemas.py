@@ -138,7 +138,7 @@ SCHEMAS = {
     "Record": {
         "type": "object",
         "required": ["id", "name", "email", "phone", "date_of_birth", "notes", "fields",
-                     "created_at", "updated_at", "last_activity_at"],
+                     "created_at", "updated_at", "last_activity_at", "anonymised_at"],
         "additionalProperties": False,
         "properties": {
             "id": {"type": "integer"}, "name": {"type": "string"},
@@ -148,6 +148,9 @@ SCHEMAS = {
             "created_at": {"type": "string", "format": "date-time"},
             "updated_at": {"type": "string", "format": "date-time"},
             "last_activity_at": {"type": "string", "format": "date-time"},
+            "anonymised_at": {"type": ["string", "null"], "format": "date-time",
+                              "description": "When the anonymiser plugin anonymised the "
+                                             "record (its fields are then no longer personal)"},
         },
     },
     "UserInput": {

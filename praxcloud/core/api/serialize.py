@@ -15,7 +15,7 @@ def iso(value) -> str | None:
 # The record as the API shows it, in this order: the columns of ``records``
 # (a test keeps the two the same, so that a new column is a decision).
 RECORD_KEYS = ("id", "name", "email", "phone", "date_of_birth", "notes", "fields",
-               "created_at", "updated_at", "last_activity_at")
+               "created_at", "updated_at", "last_activity_at", "anonymised_at")
 
 
 def record_json(record) -> dict:

@@ -35,6 +35,7 @@ PERMISSION_HINTS = {
     "audit.read": "read and export the audit trail",
     "settings.manage": "change the tenant's settings and plugin settings",
     "sessions.manage": "end other users' sessions",
+    "records.erase": "erase a person everywhere (right to be forgotten)",
 }
 
 

@@ -50,6 +50,8 @@ class User(TenantBase):
     # Sessions created before this moment are dead (password changed or reset).
     password_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # When the anonymiser plugin anonymised the account (P9); None while it is personal.
+    anonymised_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     groups: Mapped[list[Group]] = relationship(
         secondary=user_groups, back_populates="users", lazy="selectin"
@@ -135,6 +137,9 @@ class Record(TenantBase):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_activity_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the anonymiser plugin anonymised the record (P9): every field changed in the
+    # same transaction as this column, so None means none of them was.
+    anonymised_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class AuditEvent(TenantBase):
