@@ -460,7 +460,7 @@ def _encode_for_update(mapper, connection, target) -> None:
 
 # Stored in place of an encoded value until the row has its id (SQLite): unique,
 # since users.email is, and readable as what it is should one ever be seen.
-_PENDING = "\x00pending-encoding:"
+_PENDING = "pending-encoding:"
 # Values to encode once the row exists: {field: plain}, on the instance while it flushes.
 _ENCODE_AFTER_INSERT = "_praxcloud_encode_after_insert"
 
