@@ -8,7 +8,7 @@ back with ``restic dump``: same size, same SHA-256, and a readable dump), and
 only then mark it ``verified`` (tags ``size:N``, ``sha256:H``). Old backups are
 forgotten after ``keep_days``, never the newest verified one. Each outcome is
 in the tenant's audit trail: ``backup.run``, ``backup.failed`` (durable),
-``backup.verified``, ``backup.verify_failed``, ``backup.pruned``,
+``backup.verified``, ``backup.verify_failed``, ``backup.pruned``, ``backup.prune_failed``,
 ``backup.restored``, ``backup.restore_failed``.
 """
 
@@ -188,7 +188,15 @@ def run_backup(request, progress: Callable[[int], None] | None = None) -> dict:
     request.audit.record("backup.run", details={"snapshot": snapshot["id"][:8],
                                                 "size": digest.size, "engine": engine_kind})
     request.audit.record("backup.verified", details={"snapshot": snapshot["id"][:8]})
-    pruned = prune(request, repo, listed)
+    try:
+        pruned = prune(request, repo, listed)
+    except BackupError as exc:
+        # The backup is written and verified; old ones go at the next run (another run
+        # holding the repository's lock, say).
+        request.audit.record("backup.prune_failed", outcome="failure", durable=True,
+                             details={"error": exc.code, "message": exc.message})
+        log.warning("backup of %s: old backups not pruned: %s", slug, exc.message)
+        pruned = 0
     return {**described, "pruned": pruned}
 
 

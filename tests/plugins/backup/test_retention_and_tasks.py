@@ -104,3 +104,23 @@ def test_the_settings_are_checked(registry):
                   {"target": "file://relative"}, {"other": 1}):
         with pytest.raises(PluginSettingsInvalid):
             host.validate_settings(NAME, wrong)
+
+
+def test_a_run_whose_pruning_fails_still_counts(restic_installed, make_tenant, tenant_request,
+                                                target, clock, monkeypatch):
+    from plugins.backup.errors import BackupError
+    from plugins.backup.restic import Repository
+
+    make_tenant("acme", plugins={NAME: {"target": target, "keep_days": 1}})
+    run(tenant_request)
+    clock.advance(2 * DAY)
+
+    def locked(self, ids):
+        raise BackupError("restic_failed", "repository is already locked by another run")
+    with monkeypatch.context() as patch:
+        patch.setattr(Repository, "forget", locked)
+        made = run(tenant_request)
+    assert made["status"] == "verified" and made["pruned"] == 0
+    assert len(listed(tenant_request)) == 2
+    assert ("backup.prune_failed", "failure") in events(tenant_request, "acme")
+    assert run(tenant_request)["pruned"] == 1
