@@ -92,10 +92,10 @@ def search(tenant_db, query: str | None, page: int, per_page: int) -> Page:
 # Reading for an answer, not for a change: Core rows, no ORM object per record;
 # the times as stored (naive UTC), not made aware value by value.
 # The token index of an encoded name is the field layer's, never an answer's.
-_INTERNAL_COLUMNS = frozenset({"name_tokens"})
+INTERNAL_COLUMNS = frozenset({"name_tokens"})
 _READ = select(*[type_coerce(column, DateTime).label(column.key)
                  if isinstance(column.type, UTCDateTime) else column
-                 for column in _RECORDS.c if column.key not in _INTERNAL_COLUMNS])
+                 for column in _RECORDS.c if column.key not in INTERNAL_COLUMNS])
 
 
 # The API's statements, built once (with the counts above).
