@@ -28,7 +28,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Date, Integer, Text, and_, bindparam, cast, func, select, update
+from sqlalchemy import (
+    JSON,
+    Integer,
+    String,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from praxcloud.plugin import (
@@ -108,8 +119,9 @@ def plan_for(db, settings: dict) -> Plan:
         encoded = codecs.is_encoded(Record, name)
         if strategy == "null":
             value = EMPTY.get(name)
-            if value == "" and encoded:
-                plan.row_by_row[name] = lambda _old: ""
+            if value is not None and encoded:
+                # An empty value is encoded too: the field's codec reads no plain value.
+                plan.row_by_row[name] = lambda _old, empty=value: empty
             else:
                 plan.set_based[name] = value
         elif strategy == "replace":
@@ -123,7 +135,10 @@ def plan_for(db, settings: dict) -> Plan:
             else:
                 plan.set_based[name] = _masked(getattr(Record, name))
         elif strategy == "year":
-            plan.set_based[name] = _year_of(db, Record.date_of_birth)
+            if encoded:
+                plan.row_by_row[name] = first_of_year
+            else:
+                plan.set_based[name] = _year_of(Record.date_of_birth)
         else:  # pragma: no cover - the settings schema allows no other
             raise ValueError(f"unknown strategy {strategy!r}")
     if "name" in plan.set_based or "name" in plan.row_by_row:
@@ -173,15 +188,24 @@ def _write_row_by_row(db, plan: Plan, batch) -> None:
     ).table_valued("_id", *names).render_derived(name="anonymised")
     connection.execute(
         update(records).where(records.c.id == rows.c._id)
-        .values({name: rows.c[name] for name in names}),
+        .values({name: _as_column(records.c[name], rows.c[name]) for name in names}),
         {"_ids": [change["_id"] for change in changes],
          **{f"new_{name}": [change[name] for change in changes] for name in names}})
 
 
-def _year_of(db, column):
-    if db.get_bind().dialect.name == "postgresql":
-        return cast(func.date_trunc("year", column), Date)
-    return func.date(column, "start of year")
+def _as_column(column, text_value):
+    """``text_value`` (a text array's element) as ``column`` takes it: a JSON column
+    takes an encoded value as the JSON string it is."""
+    return func.to_json(text_value) if isinstance(column.type, JSON) else text_value
+
+
+def first_of_year(date: dt.date | None) -> dt.date | None:
+    return None if date is None else date.replace(month=1, day=1)
+
+
+def _year_of(column):
+    # The date is stored as ISO text (SealableDate): its first four characters are the year.
+    return cast(func.substr(column, 1, 4), String) + "-01-01"
 
 
 def policy_now() -> dt.datetime:

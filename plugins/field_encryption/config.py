@@ -8,7 +8,7 @@ PURPOSE = "field_encryption"
 
 # Every field the core lets a codec take over, as "table.column".
 FIELDS = ["users.email", "users.display_name", "records.name", "records.email",
-          "records.phone", "records.notes"]
+          "records.phone", "records.date_of_birth", "records.notes", "records.fields"]
 
 SETTINGS_SCHEMA = {
     "type": "object",

@@ -24,6 +24,7 @@ the candidates and keeps those whose decoded value matches
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -47,10 +48,10 @@ from .tenant_cache import is_cached
 log = logging.getLogger(__name__)
 
 # The fields a codec may take over, by model. Other columns are compared,
-# sorted or typed in SQL (names are searched, dates are dates) and stay plain.
+# sorted or typed in SQL (times, ids, states) and stay plain.
 CODEC_FIELDS: dict[type, tuple[str, ...]] = {
     User: ("email", "display_name"),
-    Record: ("name", "email", "phone", "notes"),
+    Record: ("name", "email", "phone", "date_of_birth", "notes", "fields"),
 }
 # Fields looked up by exact match, and the column holding their blind index.
 BLIND_INDEX_COLUMNS: dict[tuple[type, str], str] = {(User, "email"): "email_index"}
@@ -63,6 +64,39 @@ TOKEN_INDEX_COLUMNS: dict[tuple[type, str], str] = {(Record, "name"): "name_toke
 FOLLOWING_FIELDS: dict[tuple[type, str], tuple[type, str]] = {
     (AuditEvent, "actor"): (User, "email"),
     (AuditEvent, "target"): (User, "email"),
+}
+
+
+
+class ValueForm:
+    """How a field that is not text is given to its codec, and taken back.
+
+    Codecs see text only: a date of birth as ISO 8601, the free fields as
+    canonical JSON. A stored value that is not text is one written before
+    the field was encoded (a date, a JSON object) and reads as it is, as an
+    unprefixed value does in the field encryption plugin.
+    """
+
+    def __init__(self, to_text: Callable[[Any], str], from_text: Callable[[str], Any]):
+        self.to_text = to_text
+        self.from_text = from_text
+
+
+def _date_text(value) -> str:
+    return value if isinstance(value, str) else value.isoformat()
+
+
+def _json_text(value) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _date_from_text(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+VALUE_FORMS: dict[tuple[type, str], ValueForm] = {
+    (Record, "date_of_birth"): ValueForm(_date_text, _date_from_text),
+    (Record, "fields"): ValueForm(_json_text, json.loads),
 }
 
 SESSION_INFO_KEY = "praxcloud.field_codecs"
@@ -117,6 +151,25 @@ class _Copies:
 
     def decode(self, stored: str, row: int | None) -> str:
         return self.codec.decode(stored, None)
+
+
+class _Formed:
+    """A codec for a field that is not text: values turned to text and back around it."""
+
+    binds_row = True
+
+    def __init__(self, codec, form: ValueForm):
+        self.codec = codec
+        self.to_text = form.to_text
+        self.from_text = form.from_text
+
+    def encode(self, value, row: int | None) -> str:
+        return self.codec.encode(self.to_text(value), row)
+
+    def decode(self, stored, row: int | None):
+        if not isinstance(stored, str):
+            return stored
+        return self.from_text(self.codec.decode(stored, row))
 
 
 def row_bound(codec):
@@ -376,7 +429,9 @@ class FieldCodecResolver:
                         "plugin_unavailable",
                         "a security feature of this institution is unavailable", 503) from None
                 if codec is not None:
-                    codecs[(model, field)] = row_bound(codec)
+                    codec = row_bound(codec)
+                    form = VALUE_FORMS.get((model, field))
+                    codecs[(model, field)] = codec if form is None else _Formed(codec, form)
         for follower, leader in FOLLOWING_FIELDS.items():
             if leader in codecs:
                 codecs[follower] = _Copies(codecs[leader])

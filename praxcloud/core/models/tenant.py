@@ -5,16 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Column, Date, ForeignKey, Index, String, Table, Text
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .meta import TenantBase
 from .sessions import AuthSessionMixin
-from .types import UTCDateTime, utcnow
-
-# Columns a field codec may encode hold up to this many characters; the
-# plain values are limited far below it by the API and console.
-ENCODED_LENGTH = 512
+from .types import ENCODED_LENGTH, SealableDate, UTCDateTime, utcnow
 
 user_groups = Table(
     "user_groups",
@@ -131,7 +127,8 @@ class Record(TenantBase):
     name_tokens: Mapped[str | None] = mapped_column(Text)
     email: Mapped[str | None] = mapped_column(String(ENCODED_LENGTH))
     phone: Mapped[str | None] = mapped_column(String(255))
-    date_of_birth: Mapped[dt.date | None] = mapped_column(Date)
+    # ISO text rather than a date column, so that a codec may store it encoded.
+    date_of_birth: Mapped[dt.date | None] = mapped_column(SealableDate)
     notes: Mapped[str] = mapped_column(Text, default="")
     fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -33,10 +33,12 @@ def encrypted(make_tenant, make_user, enable_plugin, api_client):
         make_user("acme", "staff@acme.test", groups=("staff",))
         make_user("acme", "reader@acme.test", groups=("read-only",))
         staff = api_client("acme", "staff@acme.test")
-        for name, email, phone in (("Anna de Vries", "anna@example.org", "+31 6 1234 5678"),
-                                   ("Bram O'Brien", "bram@example.org", "020-555 0101")):
+        for name, email, phone, born, insurer in (
+                ("Anna de Vries", "anna@example.org", "+31 6 1234 5678", "1984-03-05",
+                 "Zilveren Kruis"),
+                ("Bram O'Brien", "bram@example.org", "020-555 0101", None, "VGZ Zorg")):
             staff.post_json("/api/v1/acme/records", {
-                "name": name, "email": email, "phone": phone, "notes": f"notes on {name}"},
-                status=201)
+                "name": name, "email": email, "phone": phone, "notes": f"notes on {name}",
+                "date_of_birth": born, "fields": {"insurer": insurer}}, status=201)
         enable_plugin("acme", NAME, settings)
     return make

@@ -8,6 +8,8 @@ On SQLite and PostgreSQL (the ``backend`` fixture).
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from praxcloud.plugin import SealedValueError
@@ -18,13 +20,16 @@ from .conftest import NAME, execute, raw
 PREFIX = "pxf1:"
 RECORDS = "/api/v1/acme/records"
 PLAIN_VALUES = ("anna@example.org", "Anna de Vries", "1234 5678", "notes on", "acme.test",
-                "bram@example.org")
+                "bram@example.org", "1984", "Zilveren", "insurer")
+# The free fields (JSON) as their text, whichever the backend's JSON type.
+RAW_RECORDS = ("SELECT name, email, phone, date_of_birth, notes, CAST(fields AS TEXT) AS fields "
+               "FROM records")
 
 
 def assert_no_plaintext(registry, slug="acme"):
     """No plain personal value anywhere in the encrypted columns."""
     users = raw(registry, slug, "SELECT email, display_name FROM users")
-    records = raw(registry, slug, "SELECT name, email, phone, notes FROM records")
+    records = raw(registry, slug, RAW_RECORDS)
     audit = raw(registry, slug, "SELECT actor, target FROM audit_events")
     stored = [value for row in users + records + audit for value in row.values() if value]
     for value in stored:
@@ -33,6 +38,10 @@ def assert_no_plaintext(registry, slug="acme"):
     assert all(row["email"].startswith(PREFIX) for row in users)
     assert all(row[field].startswith(PREFIX) for row in records
                for field in ("name", "email", "phone", "notes"))
+    # The free fields are one JSON string: the ciphertext, quoted.
+    assert all(row["fields"].startswith('"' + PREFIX) for row in records)
+    dates = [row["date_of_birth"] for row in records if row["date_of_birth"] is not None]
+    assert dates and all(date.startswith(PREFIX) for date in dates)
 
 
 def test_existing_values_are_encrypted_when_enabled_and_read_plain(
@@ -41,16 +50,28 @@ def test_existing_values_are_encrypted_when_enabled_and_read_plain(
     assert_no_plaintext(registry)
     staff = api_client("acme", "staff@acme.test")
     items = staff.get(RECORDS).json["items"]
-    assert sorted((r["email"], r["phone"]) for r in items) == [
-        ("anna@example.org", "+31 6 1234 5678"), ("bram@example.org", "020-555 0101")]
+    assert sorted((r["email"], r["phone"], r["date_of_birth"], r["fields"]) for r in items) == [
+        ("anna@example.org", "+31 6 1234 5678", "1984-03-05", {"insurer": "Zilveren Kruis"}),
+        ("bram@example.org", "020-555 0101", None, {"insurer": "VGZ Zorg"})]
     # Values written after enabling are encrypted too.
     created = staff.post_json(RECORDS, {"name": "Chris", "email": "chris@example.org",
-                                        "phone": "+32 2 555 01 01", "notes": "new"},
+                                        "phone": "+32 2 555 01 01", "notes": "new",
+                                        "date_of_birth": "2001-12-31",
+                                        "fields": {"room": 12, "diet": "no nuts"}},
                               status=201).json
-    [row] = raw(registry, "acme", "SELECT email, phone, notes FROM records WHERE id = :id",
+    [row] = raw(registry, "acme", "SELECT email, phone, notes, date_of_birth, "
+                                  "CAST(fields AS TEXT) AS fields FROM records WHERE id = :id",
                 id=created["id"])
-    assert all(value.startswith(PREFIX) for value in row.values())
-    assert staff.get(f"{RECORDS}/{created['id']}").json["email"] == "chris@example.org"
+    assert all(value.lstrip('"').startswith(PREFIX) for value in row.values())
+    read = staff.get(f"{RECORDS}/{created['id']}").json
+    assert (read["email"], read["date_of_birth"], read["fields"]) == (
+        "chris@example.org", "2001-12-31", {"room": 12, "diet": "no nuts"})
+    # A change to the date and the free fields is written encrypted as well.
+    staff.patch_json(f"{RECORDS}/{created['id']}",
+                     {"date_of_birth": "2002-01-01", "fields": {"room": 14}})
+    assert_no_plaintext(registry)
+    read = staff.get(f"{RECORDS}/{created['id']}").json
+    assert (read["date_of_birth"], read["fields"]) == ("2002-01-01", {"room": 14})
 
 
 def test_login_forgot_password_and_the_duplicate_check_by_encrypted_email(
@@ -119,6 +140,22 @@ def test_a_ciphertext_moved_to_another_row_or_column_does_not_open(
         read_record(tenant_request, ids[1])
 
 
+@pytest.mark.parametrize("column", ["date_of_birth", "fields"])
+def test_a_date_or_free_fields_moved_to_another_row_do_not_open(
+        registry, encrypted, tenant_request, column):
+    from praxcloud.plugin import Record
+
+    encrypted()
+    ids = [row["id"] for row in raw(registry, "acme", "SELECT id FROM records ORDER BY id")]
+    # Copied in SQL: a JSON column's value cannot go through a text parameter on PostgreSQL.
+    execute(registry, "acme", f"UPDATE records SET {column} = "  # noqa: S608
+                              f"(SELECT {column} FROM records WHERE id = :source) "
+                              "WHERE id = :target", source=ids[0], target=ids[1])
+    with pytest.raises(SealedValueError, match="does not open"):
+        with tenant_request("acme") as request:
+            request.tenant_db.get(Record, ids[1])
+
+
 def test_a_ciphertext_moved_to_another_tenant_does_not_open(
         registry, encrypted, make_tenant, enable_plugin, api_client, tenant_request):
     encrypted()
@@ -150,6 +187,10 @@ def test_disabling_decrypts_everything_and_login_still_works(
     assert [r["email"] for r in records] == ["anna@example.org", "bram@example.org"]
     assert [r["name"] for r in records] == ["Anna de Vries", "Bram O'Brien"]
     assert all(r["name_tokens"] is None for r in records)
+    dates_and_fields = raw(registry, "acme", "SELECT date_of_birth, CAST(fields AS TEXT) AS f "
+                                             "FROM records ORDER BY id")
+    assert [(r["date_of_birth"], json.loads(r["f"])) for r in dates_and_fields] == [
+        ("1984-03-05", {"insurer": "Zilveren Kruis"}), (None, {"insurer": "VGZ Zorg"})]
     assert not any(PREFIX in (row["actor"] or "") + (row["target"] or "")
                    for row in raw(registry, "acme", "SELECT actor, target FROM audit_events"))
     api_login(testapp, "acme", "staff@acme.test")
