@@ -196,3 +196,25 @@ def test_a_fresh_platform_gets_random_keys(registry, backend):
     assert handle_key != hkdf(keyring.legacy_platform_keys()[0],
                               "praxcloud/platform/operator-webauthn/user-handle")
     assert len(handle_key) == 32 and rows["secrets"].version == 1
+
+
+def test_keys_are_made_at_first_use_when_the_migration_had_no_master_key(settings, backend):
+    engine = create_engine(settings["praxcloud.platform_db_url"])
+    try:
+        # Nothing to move: 0007 runs without the master key and makes no key.
+        upgrade_platform(engine)
+    finally:
+        engine.dispose()
+    app = build_app(settings)
+    try:
+        registry = app.registry
+        with registry.tenancy.platform_session() as db:
+            assert db.scalars(select(PlatformKey)).first() is None
+        sealed = registry.platform_keys.seal(b"a secret", "test/context")
+        assert sealed[:1] == b"\x02" and b"a secret" not in sealed
+        assert registry.platform_keys.unseal(sealed, "test/context") == b"a secret"
+        with registry.tenancy.platform_session() as db:
+            assert [(row.purpose, row.version, row.state)
+                    for row in db.scalars(select(PlatformKey))] == [("secrets", 1, "active")]
+    finally:
+        app.registry.tenancy.dispose()
