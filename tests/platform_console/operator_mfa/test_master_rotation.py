@@ -218,3 +218,24 @@ def test_keys_are_made_at_first_use_when_the_migration_had_no_master_key(setting
                     for row in db.scalars(select(PlatformKey))] == [("secrets", 1, "active")]
     finally:
         app.registry.tenancy.dispose()
+
+
+def test_migration_0007_downgrade_seals_back_under_the_master_key(settings, backend):
+    operator_id, active, pending = legacy_database(settings)
+    app = build_app(settings)
+    app.registry.tenancy.dispose()
+    legacy = hkdf(decode_key(settings["praxcloud.master_key"]), LEGACY)
+    context = f"operator-totp/secret/operator:{operator_id}".encode()
+    engine = create_engine(settings["praxcloud.platform_db_url"])
+    try:
+        cfg = _config(PLATFORM_DIR, [str(PLATFORM_DIR / "versions")])
+        with engine.begin() as connection:
+            cfg.attributes["connection"] = connection
+            cfg.attributes["keyring"] = app.registry.keyring
+            command.downgrade(cfg, "0006")
+        with engine.connect() as connection:
+            row = connection.execute(select(OperatorTotp.__table__)).mappings().one()
+        assert unseal(legacy, row["secret"], context) == active.encode()
+        assert unseal(legacy, row["pending_secret"], context) == pending.encode()
+    finally:
+        engine.dispose()
