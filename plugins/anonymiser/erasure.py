@@ -219,27 +219,56 @@ def scrub_trail(db, email: str | None, user_id: int | None, record_ids: list[int
             touched |= event_ids
         db.execute(delete(_SUBJECTS).where(or_(*about)), execution_options=options)
     codecs = stored_field_codecs(db)
+    actor_sealed = codecs.is_encoded(AuditEvent, "actor")
+    target_sealed = codecs.is_encoded(AuditEvent, "target")
+    texts = {text.lower() for text in names | ({email} if email else set())}
+    # Encrypted copies cannot be compared in SQL: read back and compared decoded.
+    sealed_actor_ids, sealed_target_ids = _sealed_matches(
+        db, email if actor_sealed else None, texts if target_sealed else set())
     done_by = []
     if user_id is not None:
         done_by.append(AuditEvent.actor_id == user_id)
-    if email and not codecs.is_encoded(AuditEvent, "actor"):
+    if email and not actor_sealed:
         done_by.append(func.lower(AuditEvent.actor) == email)
+    if sealed_actor_ids:
+        done_by.append(AuditEvent.id.in_(sealed_actor_ids))
     if done_by:
         ids = set(db.scalars(select(AuditEvent.id).where(or_(*done_by))))
         if ids:
             db.execute(update(AuditEvent).where(AuditEvent.id.in_(ids))
                        .values(actor=None, actor_id=None), execution_options=options)
             touched |= ids
-    if not codecs.is_encoded(AuditEvent, "target"):
-        # Display values filed under nobody: a search for the person's name, a failed
-        # login with their address typed differently.
-        texts = [text.lower() for text in names | ({email} if email else set())]
-        if texts:
-            ids = set(db.scalars(select(AuditEvent.id).where(
-                func.lower(AuditEvent.target).in_(texts))))
-            if ids:
-                db.execute(update(AuditEvent).where(AuditEvent.id.in_(ids))
-                           .values(target=None, details={"erased": True}),
-                           execution_options=options)
-                touched |= ids
+    # Display values filed under nobody: a search for the person's name that found
+    # nothing, a failed login with their address typed differently.
+    ids = set(sealed_target_ids)
+    if texts and not target_sealed:
+        ids |= set(db.scalars(select(AuditEvent.id).where(
+            func.lower(AuditEvent.target).in_(texts))))
+    if ids:
+        db.execute(update(AuditEvent).where(AuditEvent.id.in_(ids))
+                   .values(target=None, details={"erased": True}), execution_options=options)
+        touched |= ids
     return len(touched)
+
+
+def _sealed_matches(db, email: str | None, texts: set[str]) -> tuple[list[int], list[int]]:
+    """Ids of the events whose decoded actor is ``email``, and of those whose decoded target
+    is one of ``texts`` (lower case): read in batches of ids, decoded on loading. Only ids
+    are kept; the session holds unchanged rows weakly, so a long trail is not kept in memory."""
+    if not email and not texts:
+        return [], []
+    actors, targets, last_id = [], [], 0
+    while True:
+        rows = db.scalars(select(AuditEvent)
+                          .options(load_only(AuditEvent.id, AuditEvent.actor, AuditEvent.target))
+                          .where(AuditEvent.id > last_id,
+                                 or_(AuditEvent.actor.is_not(None), AuditEvent.target.is_not(None)))
+                          .order_by(AuditEvent.id).limit(_SCAN_BATCH)).all()
+        if not rows:
+            return actors, targets
+        for row in rows:
+            if email and normalise(row.actor) == email:
+                actors.append(row.id)
+            if texts and (row.target or "").strip().lower() in texts:
+                targets.append(row.id)
+        last_id = rows[-1].id

@@ -41,7 +41,7 @@ def upgrade(verbose: bool) -> None:
     host = registry.plugin_host
     _make_sqlite_directory(settings_of(tenancy.settings).required("platform_db_url"))
     with quiet_alembic(verbose):
-        upgrade_platform(tenancy.platform_engine)
+        upgrade_platform(tenancy.platform_engine, tenancy.keyring)
         click.echo("Platform database: up to date.")
         tenants = all_tenants(tenancy)
         migrations = plugin_migrations(host)

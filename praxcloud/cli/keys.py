@@ -4,7 +4,8 @@
 the tenant has (field encryption's), re-encrypts every stored value in
 committed batches with a progress bar, and retires the old version; rerun
 with ``--finish`` it carries on where an interrupted run stopped.
-``keys rotate-master`` wraps every tenant key and data key again under the
+``keys rotate-master`` wraps every tenant key, data key and platform key
+(operators' TOTP secrets and passkey user handles hang on those) again under the
 current master key, after the operator put the new one in place
 (``praxcloud.master_key_id`` with a new id, the old key in
 ``PRAXCLOUD_PREVIOUS_MASTER_KEYS``).
@@ -88,11 +89,11 @@ def rotate(slug: str, finish: bool, background: bool, batch_size: int) -> None:
 
 @keys_group.command("rotate-master")
 def rotate_master() -> None:
-    """Wrap every tenant key and data key under the current master key (praxcloud.master_key_id)."""
+    """Wrap every tenant, data and platform key under the current master key."""
     registry = current_registry()
     counts = key_rotation.rewrap_master(registry)
     current = registry.keyring.master.current_id
     platform_audit(registry, "keys.rotate_master", None, {"master_key_id": current, **counts})
-    click.echo(f"master key {current!r}: {counts['tenant_keys']} tenant keys and "
-               f"{counts['data_keys']} data keys wrapped again; the previous master key is "
-               "no longer needed by them")
+    click.echo(f"master key {current!r}: {counts['tenant_keys']} tenant keys, "
+               f"{counts['data_keys']} data keys and {counts['platform_keys']} platform keys "
+               "wrapped again; the previous master key is no longer needed by them")

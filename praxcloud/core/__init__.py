@@ -18,6 +18,7 @@ from .api import add_api_catch_all
 from .crypto import KeyRing
 from .fields import FieldCodecResolver
 from .passwords import make_context
+from .platform_keys import PlatformKeys
 from .plugins import PluginHost
 from .settings import install_settings, settings_of
 from .tenancy import Tenancy
@@ -49,6 +50,8 @@ def install_services(registry) -> None:
     install_settings(registry)
     registry.keyring = KeyRing.from_settings(settings)
     registry.tenancy = Tenancy(settings, registry.keyring)
+    # The platform's own secrets and derived values; the master key only wraps their keys.
+    registry.platform_keys = PlatformKeys(registry.tenancy)
     registry.password_context = make_context(settings)
     registry.plugin_host = build_plugin_host(settings)
     registry.tenancy.field_codecs = FieldCodecResolver(registry.plugin_host, registry.tenancy)

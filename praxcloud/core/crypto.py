@@ -5,7 +5,10 @@ it never lives in an ini file. It wraps each tenant's own key, and the
 tenant key encrypts that tenant's secrets (database credentials, and what
 plugins ask for through :meth:`KeyRing.derive_tenant_key`). Deleting a
 tenant deletes its wrapped key, which makes whatever was encrypted under it
-unreadable for good (crypto-shredding), backups included.
+unreadable for good (crypto-shredding), backups included. It also wraps the
+tenants' data keys (:mod:`.data_keys`) and the platform's own keys
+(:mod:`.platform_keys`); nothing is sealed or derived under it directly, so
+after ``praxcloud keys rotate-master`` the previous master key can go.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ FORMAT_V1 = b"\x01"
 # value in FORMAT_V1 was wrapped by master key "1", the id before there were ids.
 WRAPPED_V2 = b"\x02"
 FIRST_MASTER_KEY_ID = "1"
+# What platform secrets were sealed under before the platform had keys of its own.
+LEGACY_PLATFORM_PURPOSE = "praxcloud/platform-secrets/v1"
 
 
 class KeyError_(Exception):
@@ -135,10 +140,12 @@ class KeyRing:
     def __init__(self, master_key: bytes, key_id: str = FIRST_MASTER_KEY_ID,
                  previous: dict[str, bytes] | None = None):
         self.master = MasterKeys(master_key, key_id, previous)
-        self._platform_secret_key = hkdf(master_key, "praxcloud/platform-secrets/v1")
-        # Platform secrets sealed under an earlier master key still open.
-        self._previous_platform_keys = [hkdf(key, "praxcloud/platform-secrets/v1")
-                                        for key in (previous or {}).values()]
+        # Before platform keys existed (platform migration 0007), platform secrets were
+        # sealed under a key derived from the master key itself; the migration needs
+        # those keys once, to seal the secrets again under the platform's own key.
+        self._legacy_platform_keys = [
+            hkdf(key, LEGACY_PLATFORM_PURPOSE)
+            for key in (master_key, *(previous or {}).values())]
 
     @classmethod
     def from_settings(cls, settings) -> KeyRing:
@@ -191,21 +198,15 @@ class KeyRing:
         """A key for one purpose (``"db-credentials"``, ``"mfa_totp/secrets"``)."""
         return hkdf(tenant_key, "praxcloud/tenant/" + purpose)
 
-    # Platform secrets (not tenant-bound) ----------------------------------
-    def seal_platform(self, plaintext: bytes, context: str) -> bytes:
-        return seal(self._platform_secret_key, plaintext, context.encode())
+    # Platform keys (praxcloud.core.platform_keys) ---------------------------
+    def wrap_platform_key(self, key: bytes, context: str) -> bytes:
+        return self.master.wrap(key, context.encode("utf-8"))
 
-    def unseal_platform(self, sealed: bytes, context: str) -> bytes:
-        try:
-            return unseal(self._platform_secret_key, sealed, context.encode())
-        except KeyError_:
-            for key in self._previous_platform_keys:
-                try:
-                    return unseal(key, sealed, context.encode())
-                except KeyError_:
-                    continue
-            raise
+    def open_platform_key(self, wrapped: bytes, context: str) -> bytes:
+        return self.master.unwrap(wrapped, context.encode("utf-8"))
 
-    def derive_platform_key(self, purpose: str) -> bytes:
-        """A platform key for one purpose (``"operator-webauthn/user-handle"``)."""
-        return hkdf(self._platform_secret_key, "praxcloud/platform/" + purpose)
+    def legacy_platform_keys(self) -> list[bytes]:
+        """The keys platform secrets were sealed under before platform migration 0007:
+        one per master key this process knows, the current one first. For that
+        migration only; nothing is sealed under them any more."""
+        return list(self._legacy_platform_keys)

@@ -13,7 +13,8 @@
    versions retired, their wrapped keys erased.
 
 The master key is rotated apart (:func:`rewrap_master`): it wraps the
-tenant keys and data keys, which are wrapped again; no value is touched.
+tenant keys, data keys and platform keys, which are wrapped again; no value
+is touched.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import transaction
 from sqlalchemy import func, select
 from sqlalchemy.orm.attributes import flag_modified
 
-from . import data_keys
+from . import data_keys, platform_keys
 from .fields import CODEC_FIELDS, FOLLOWING_FIELDS, codecs_of
 from .models import DATA_KEY_ACTIVE, DATA_KEY_DECRYPT_ONLY, Tenant
 from .scripting import tenant_request
@@ -243,7 +244,11 @@ def _inner(codec):
 
 
 def rewrap_master(registry) -> dict[str, int]:
-    """Wrap every tenant key and data key under the current master key; nothing else changes."""
+    """Wrap every tenant key, data key and platform key under the current master key.
+
+    Nothing else changes: no value is sealed or derived under the master key
+    itself, so once this is done the previous master key can leave the settings.
+    """
     tenancy = registry.tenancy
     keyring = tenancy.keyring
     tenant_keys = 0
@@ -252,7 +257,8 @@ def rewrap_master(registry) -> dict[str, int]:
             if not keyring.is_current(tenant.wrapped_key):
                 tenant.wrapped_key = keyring.rewrap_tenant_key(tenant.slug, tenant.wrapped_key)
                 tenant_keys += 1
-    return {"tenant_keys": tenant_keys, "data_keys": data_keys.rewrap_all(tenancy)}
+    return {"tenant_keys": tenant_keys, "data_keys": data_keys.rewrap_all(tenancy),
+            "platform_keys": platform_keys.rewrap_all(tenancy)}
 
 
 def active_encryptions(registry, slug: str) -> dict[str, int]:

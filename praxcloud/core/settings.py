@@ -103,7 +103,8 @@ class PraxSettings:
 
     # Master key
     master_key: str | None = setting(
-        None, "The master key (base64), which wraps every tenant's key; set it from "
+        None, "The master key (base64), which wraps every tenant key, data key and platform key "
+        "(and encrypts nothing else); set it from "
         "PRAXCLOUD_MASTER_KEY, never in the file.", KEYS, secret=True)
     master_key_file: str | None = setting(
         None, "A file holding the master key, read when master_key is not set.", KEYS)

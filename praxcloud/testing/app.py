@@ -9,7 +9,7 @@ def build_app(settings: dict):
     from praxcloud.core.migrations import upgrade_platform
 
     wsgi = main({}, **settings)
-    upgrade_platform(wsgi.registry.tenancy.platform_engine)
+    upgrade_platform(wsgi.registry.tenancy.platform_engine, wsgi.registry.keyring)
     return wsgi
 
 

@@ -141,7 +141,7 @@ def test_hsts_only_when_switched_on(hsts_settings, tenant, registry, monkeypatch
     from praxcloud.core.migrations import upgrade_platform
 
     app = main({}, **hsts_settings)
-    upgrade_platform(app.registry.tenancy.platform_engine)
+    upgrade_platform(app.registry.tenancy.platform_engine, app.registry.keyring)
     client = webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost"})
     try:
         for answer in (client.get("/api/v1/openapi.json"),

@@ -59,7 +59,8 @@ def test_rotate_master_rewraps_and_the_old_key_can_go(encrypting, cli_settings, 
         **cli_settings, "praxcloud.master_key": new, "praxcloud.master_key_id": "2",
         "praxcloud.previous_master_keys": f"1:{old}"})
     done = Praxcloud(both).ok("keys", "rotate-master")
-    assert "master key '2': 1 tenant keys and 1 data keys wrapped again" in done.output
+    assert ("master key '2': 1 tenant keys, 1 data keys and 2 platform keys wrapped again"
+            in done.output)
     only_new = write_ini(tmp_path / "new.ini", {
         **cli_settings, "praxcloud.master_key": new, "praxcloud.master_key_id": "2"})
     login(webapp, only_new)

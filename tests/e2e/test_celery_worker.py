@@ -165,7 +165,7 @@ def test_development_config_needs_no_broker_server(tmp_path, start_worker):
     wsgi = main({}, **settings)
     registry = wsgi.registry
     try:
-        upgrade_platform(registry.tenancy.platform_engine)
+        upgrade_platform(registry.tenancy.platform_engine, registry.keyring)
         create_tenant(registry.tenancy, "acme", "Acme")
         from praxcloud.core.user_admin import create_user
 

@@ -16,6 +16,8 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from ..crypto import KeyRing
+
 HERE = Path(__file__).parent
 PLATFORM_DIR = HERE / "platform"
 TENANT_DIR = HERE / "tenant"
@@ -35,10 +37,17 @@ def core_tenant_head() -> str:
     return script.get_current_head()
 
 
-def upgrade_platform(engine: Engine) -> None:
+def upgrade_platform(engine: Engine, keyring: KeyRing | None = None) -> None:
+    """Bring the platform database to its head.
+
+    ``keyring``: the process's master keys, for the revisions that seal data
+    again (0007 moves operators' secrets from the master key to a platform
+    key); such a revision refuses to run without it when it has data to move.
+    """
     cfg = _config(PLATFORM_DIR, [str(PLATFORM_DIR / "versions")])
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
+        cfg.attributes["keyring"] = keyring
         command.upgrade(cfg, "heads")
 
 

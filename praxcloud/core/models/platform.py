@@ -103,6 +103,29 @@ class TenantDataKey(PlatformBase):
     encryptions: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
+class PlatformKey(PlatformBase):
+    """A random key of the platform's own for one purpose, wrapped by the master key.
+
+    What the platform seals for itself (operators' TOTP secrets) and the
+    keys it derives stable values from (operators' WebAuthn user handles)
+    hang on these, never on the master key directly: rotating the master
+    key wraps them again and changes nothing they protect
+    (:mod:`praxcloud.core.platform_keys`). States as :class:`TenantDataKey`'s.
+    """
+
+    __tablename__ = "platform_keys"
+    __table_args__ = (UniqueConstraint("purpose", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(80))
+    version: Mapped[int] = mapped_column()
+    state: Mapped[str] = mapped_column(String(20), default=DATA_KEY_ACTIVE)
+    # Sealed by the master key (its id inside); None once retired.
+    wrapped: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
 class CacheVersion(PlatformBase):
     """A counter that database triggers raise whenever the rows a process caches change.
 

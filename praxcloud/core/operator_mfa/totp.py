@@ -4,8 +4,8 @@ The rules are the mfa_totp plugin's (:mod:`praxcloud.core.totp`): RFC 6238,
 one step of drift, each code accepted once (the step is burnt with a
 conditional UPDATE, so of two requests racing with one code only one
 passes, in any process), the first valid code confirms a set-up. Secrets
-are sealed under the platform's secret key with the operator id bound as
-associated data.
+are sealed under the platform's own secrets key (:mod:`..platform_keys`,
+which the master key only wraps) with the operator id bound as associated data.
 """
 
 from __future__ import annotations
@@ -66,14 +66,14 @@ class OperatorTotpService:
     def __init__(self, request):
         self.request = request
         self.db = request.dbsession
-        self.keyring = request.registry.keyring
+        self.platform_keys = request.registry.platform_keys
 
     def _seal(self, operator_id: int, secret: str) -> bytes:
-        return self.keyring.seal_platform(secret.encode("ascii"), _context(operator_id))
+        return self.platform_keys.seal(secret.encode("ascii"), _context(operator_id))
 
     def _open(self, operator_id: int, sealed: bytes) -> str:
         try:
-            return self.keyring.unseal_platform(sealed, _context(operator_id)).decode("ascii")
+            return self.platform_keys.unseal(sealed, _context(operator_id)).decode("ascii")
         except KeyError_:
             log.error("operator totp: the secret of operator %s does not open", operator_id)
             raise CodeRefused("codes cannot be checked right now", "totp_unavailable") from None

@@ -38,6 +38,8 @@ CHALLENGE_RETENTION = dt.timedelta(hours=1)
 MAX_KEYS = 10
 MAX_NAME = 80
 RP_NAME = "PraxCloud platform"
+# The platform key operators' user handles are derived from (platform migration 0007).
+USER_HANDLE_PURPOSE = "operator-webauthn/user-handle"
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,12 @@ def relying_party(settings) -> RelyingParty:
 
 
 def user_handle(request, operator: Operator) -> bytes:
-    """Stable per operator, revealing neither the id nor the e-mail."""
-    key = request.registry.keyring.derive_platform_key("operator-webauthn/user-handle")
+    """Stable per operator, revealing neither the id nor the e-mail.
+
+    Stable for good: the key is a platform key that never changes (a master key
+    rotation only wraps it again), so a passkey registered before still signs in.
+    """
+    key = request.registry.platform_keys.derive(USER_HANDLE_PURPOSE)
     return hmac.new(key, str(operator.id).encode("ascii"), hashlib.sha256).digest()
 
 
