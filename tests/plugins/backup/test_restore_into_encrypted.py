@@ -16,8 +16,10 @@ from sqlalchemy import select, text
 from plugins.backup import service
 from plugins.backup.errors import BackupError
 from praxcloud.core import records
+from praxcloud.core.models import PlatformAuditEvent
 from praxcloud.core.provisioning import delete_tenant
 from praxcloud.plugin import (
+    AuditEvent,
     PraxError,
     Record,
     SealedValueError,
@@ -116,6 +118,11 @@ def test_a_copy_of_an_encrypted_tenant_reads_as_the_source_and_outlives_it(
     for value in [v for row in users + people for v in row.values() if v]:
         assert value.startswith(PREFIX)
         assert "example.org" not in value and "acme.test" not in value
+    trail = raw(registry, "copy", "SELECT actor, target FROM audit_events")
+    assert not any("acme.test" in (row["actor"] or "") + (row["target"] or "") for row in trail)
+    with tenant_request("copy") as request:
+        actors = {event.actor for event in request.tenant_db.scalars(select(AuditEvent))}
+    assert "staff@acme.test" in actors
     [(origin, sealed)] = platform_rows(
         registry, "SELECT data_origin_id, sealed_codec_keys FROM tenants WHERE slug = 'copy'")
     assert origin == source_id and sealed
@@ -178,3 +185,19 @@ def test_only_a_new_tenant_takes_another_tenants_keys(encrypted_acme, registry, 
     with pytest.raises(PraxError, match="itself"):
         prepare_restored_copy(registry, "acme", "acme")
     assert key_states(registry, "busy") == []
+
+
+def test_a_refused_restore_takes_the_copied_keys_away_with_the_copy(
+        encrypted_acme, praxcloud, registry):  # noqa: F811
+    # No backup yet: refused after the copy was made and given the source's keys.
+    out = praxcloud("backup", "restore", "--tenant", "acme", "--into", "copy", code=1).output
+    assert "no backup" in out
+    assert platform_rows(registry, "SELECT count(*) FROM tenants WHERE slug = 'copy'") == [(0,)]
+    assert platform_rows(registry, "SELECT count(*) FROM tenant_data_keys") == [(1,)]
+    assert key_states(registry, "acme") == [(ENCRYPTION, 1, "active")]
+    with registry.tenancy.platform_session() as platform_db:
+        [details] = platform_db.scalars(select(PlatformAuditEvent.details).where(
+            PlatformAuditEvent.event == "tenant.restored_copy")).all()
+    assert details == {"source": "acme", "origin": tenant_id(registry, "acme"),
+                       "data_keys": 1, "codec_keys": 2,
+                       "plugins": ["backup", ENCRYPTION]}
