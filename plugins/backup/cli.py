@@ -12,7 +12,13 @@ from contextlib import contextmanager
 
 import click
 
-from praxcloud.plugin import PraxError, current_registry, tenant_request, tenants_with_plugin
+from praxcloud.plugin import (
+    PraxError,
+    current_registry,
+    prepare_restored_copy,
+    tenant_request,
+    tenants_with_plugin,
+)
 
 from . import service
 from .config import NAME
@@ -192,13 +198,18 @@ def add_commands(group: click.Group) -> None:
                 f"Replace every row of {slug}'s database with its backup?", err=True):
             raise click.ClickException("restore cancelled")
         try:
+            if into:
+                # Before any row arrives: the copy's codecs must read the source's values.
+                prepare_restored_copy(registry, slug, into)
             with progress_bar(f"restoring {slug}") as progress, \
                     tenant_request(registry, slug) as request:
                 restored = service.restore(request, into_engine, at, progress)
-        except PraxError as exc:
-            if into:  # the tenant made for the copy goes again
+        except BaseException as exc:
+            if into:  # the tenant made for the copy goes again, with its copied keys
                 ctx.invoke(_core_command(ctx, "delete"), slug=into, yes=True)
-            raise fail(exc) from None
+            if isinstance(exc, PraxError):
+                raise fail(exc) from None
+            raise
         where = f"new tenant {into}" if into else slug
         click.echo(f"{where}: restored backup {restored['short_id']} taken "
                    f"{restored['at']:%Y-%m-%d %H:%M:%S}Z")

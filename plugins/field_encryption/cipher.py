@@ -5,11 +5,13 @@ version (4 bytes), a random 96-bit nonce and the ciphertext with its tag.
 Decoding is a handful of C calls per value (a page of 50 records decrypts
 150 values): no base64 wrapper, no struct, the cipher looked up in a dict.
 
-The associated data names the tenant (its platform id), the table, the
-column and the row id, so a value copied to another row, column or tenant
-does not open. Each column encrypts under its own subkey (HKDF of the data
-key, per column), and one AESGCM object per (key version, column) is kept for
-the life of the codec: nothing is derived or built per value.
+The associated data names the tenant (the platform id its data keys
+give as ``origin_id``: its own, or for a copy restored from another
+tenant's backup, that tenant's), the table, the column and the row id, so a
+value copied to another row, column or tenant does not open. Each column
+encrypts under its own subkey (HKDF of the data key, per column), and one
+AESGCM object per (key version, column) is kept for the life of the codec:
+nothing is derived or built per value.
 
 Encryptions are counted against the data key in reserved blocks (one write
 to the platform database per ``RESERVE_BLOCK`` encryptions per column and

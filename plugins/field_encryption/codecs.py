@@ -22,12 +22,16 @@ def cipher_for(tenant, name: str, keys, data_keys, settings: dict | None = None)
     """The cipher of field ``name`` ("table.column"), whether or not it is chosen."""
     chosen = settings_of(tenant, settings)
     table, column = name.split(".")
+    versions = data_keys(PURPOSE)
+    # Bound to the data's origin, not tenant.id: a copy restored from another
+    # tenant's backup (backup restore --into) reads the values that tenant stored.
+    origin = versions.origin_id
     if name == WORDS:
-        return FieldCipher(tenant.id, table, column, data_keys(PURPOSE),
+        return FieldCipher(origin, table, column, versions,
                            word_key=keys(f"{NAME}/words/{name}"),
                            word_bits=index_bits(chosen["expected_records"]))
     index_key = keys(f"{NAME}/index/{name}") if name == INDEXED else None
-    return FieldCipher(tenant.id, table, column, data_keys(PURPOSE), index_key,
+    return FieldCipher(origin, table, column, versions, index_key,
                        bits=index_bits(chosen["expected_users"]))
 
 

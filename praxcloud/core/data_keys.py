@@ -54,6 +54,9 @@ class DataKeys:
     def __init__(self, tenancy, tenant: Tenant, purpose: str):
         self._tenancy = tenancy
         self.tenant_id = tenant.id
+        # What a codec binds associated data to: the tenant's own id, or in a copy
+        # restored from another tenant's backup, that tenant's (core/tenant_copies.py).
+        self.origin_id = tenant.data_origin
         self.slug = tenant.slug
         self.purpose = purpose
         self._rows = {row.version: (row.state, row.wrapped) for row in tenant.data_keys
@@ -187,6 +190,31 @@ def rewrap_all(tenancy) -> int:
                                                 context)
             changed += 1
     return changed
+
+
+def copy_all(tenancy, platform_db, source: Tenant, copy: Tenant) -> int:
+    """Give ``copy`` every data key of ``source``: each purpose, each version, in its state.
+
+    Each key is wrapped again for the copy's own context (the wrap binds the
+    slug), so the copy opens its keys without the source's rows, and deleting
+    either tenant erases its own rows only. A retired key stays retired (no
+    key). The encryption counts come along: they count what the key made.
+    Returns how many rows were copied.
+    """
+    keyring = tenancy.keyring
+    count = 0
+    for row in sorted(source.data_keys, key=lambda row: (row.purpose, row.version)):
+        wrapped = None
+        if row.wrapped is not None:
+            key = keyring.open_data_key(row.wrapped,
+                                        _context(source.slug, row.purpose, row.version))
+            wrapped = keyring.wrap_data_key(key, _context(copy.slug, row.purpose, row.version))
+        platform_db.add(TenantDataKey(
+            tenant_id=copy.id, purpose=row.purpose, version=row.version, state=row.state,
+            wrapped=wrapped, created_at=row.created_at, retired_at=row.retired_at,
+            encryptions=row.encryptions))
+        count += 1
+    return count
 
 
 def status(tenancy, slug: str, purpose: str) -> list[dict]:

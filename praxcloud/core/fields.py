@@ -44,6 +44,7 @@ from .data_keys import DataKeys
 from .errors import TenantUnavailable
 from .models import AuditEvent, Record, Tenant, User
 from .tenant_cache import is_cached
+from .tenant_copies import copied_codec_keys
 
 log = logging.getLogger(__name__)
 
@@ -405,11 +406,28 @@ class FieldCodecResolver:
                 self._cache.popitem(last=False)
         return codecs
 
-    def _resolve(self, tenant: Tenant) -> TenantFieldCodecs:
+    def derived_keys(self, tenant: Tenant) -> dict[str, bytes]:
+        """Every key the tenant's codecs derive (``keys(purpose)``), by purpose.
+
+        What a copy of the tenant's rows in another tenant needs besides the
+        data keys (:mod:`.tenant_copies`); resolved afresh, not cached.
+        """
+        asked: dict[str, bytes] = {}
+        source = self._key_source(tenant)
+
+        def recording(purpose: str) -> bytes:
+            asked[purpose] = source(purpose)
+            return asked[purpose]
+
+        self._resolve(tenant, recording)
+        return asked
+
+    def _resolve(self, tenant: Tenant,
+                 keys: Callable[[str], bytes] | None = None) -> TenantFieldCodecs:
         if not tenant.enabled_plugins:
             return PLAIN
         hooks = self.plugin_host.for_tenant(tenant.enabled_plugins)
-        keys = self._key_source(tenant)
+        keys = keys or self._key_source(tenant)
         data_keys = self._data_key_source(tenant)
         codecs = {}
         for model, fields in CODEC_FIELDS.items():
@@ -441,8 +459,13 @@ class FieldCodecResolver:
         # Captured values, not the row: the codec outlives the session that loaded it.
         slug, wrapped = tenant.slug, bytes(tenant.wrapped_key)
         keyring = self.keyring
+        # A copy restored from another tenant's backup reads that tenant's values.
+        copied = copied_codec_keys(keyring, tenant)
 
         def derive(purpose: str) -> bytes:
+            key = copied(purpose)
+            if key is not None:
+                return key
             return KeyRing.derive_tenant_key(keyring.open_tenant_key(slug, wrapped), purpose)
 
         return derive
@@ -479,6 +502,7 @@ def _contract_fingerprint(tenant: Tenant) -> str:
     contract = sorted((row.plugin, row.settings or {}) for row in tenant.plugins)
     keys = sorted((row.purpose, row.version, row.state) for row in tenant.data_keys)
     digest = hashlib.sha256(bytes(tenant.wrapped_key or b""))
+    digest.update(bytes(tenant.sealed_codec_keys or b"") + f"|{tenant.data_origin}".encode())
     digest.update(json.dumps([contract, keys], sort_keys=True, default=str).encode())
     return digest.hexdigest()
 

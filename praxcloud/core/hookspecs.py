@@ -358,7 +358,11 @@ def praxcloud_field_codec(
     tenant's versioned random data keys for a purpose (made on first use,
     wrapped by the master key in the platform database; see
     :class:`praxcloud.plugin.DataKeys`): what a codec encrypts with when its
-    keys must rotate.
+    keys must rotate. Derive ``keys(...)`` when the codec is made, not later:
+    a copy of the tenant restored into a new tenant
+    (:func:`praxcloud.plugin.prepare_restored_copy`) is given the keys asked
+    for then. Bind associated data to ``data_keys(purpose).origin_id``, not
+    ``tenant.id``: the copy's is its source's.
 
     A codec has ``encode(value: str) -> str`` and ``decode(stored: str) -> str``
     or, when its ``binds_row`` attribute is true, ``encode(value, row)`` and

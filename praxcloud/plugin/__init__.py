@@ -120,6 +120,7 @@ from ..core.data_keys import DataKeys
 from ..core.key_rotation import finish as finish_key_rotation, queue_rotation as queue_key_rotation
 from ..core.key_rotation import progress_of as key_rotation_progress
 from ..core.key_rotation import rotate as rotate_data_keys
+from ..core.tenant_copies import prepare_restored_copy
 
 
 def tenant_key(request, purpose: str) -> bytes:
@@ -236,5 +237,5 @@ __all__ = [
     # stored fields
     "FieldCodec", "PLAIN_FIELDS", "rewrite_all", "stored_field_codecs",
     "DataKeys", "data_key_status", "finish_key_rotation", "queue_key_rotation",
-    "rotate_data_keys", "key_rotation_progress",
+    "rotate_data_keys", "key_rotation_progress", "prepare_restored_copy",
 ]

@@ -33,6 +33,16 @@ class Tenant(PlatformBase):
     wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
     # Database URL with credentials, sealed under the tenant key.
     sealed_db_url: Mapped[bytes] = mapped_column(LargeBinary)
+    # A copy restored from another tenant's backup (core/tenant_copies.py): the
+    # platform id its data is bound to (None: its own), and the keys that
+    # tenant's field codecs derived from its tenant key, sealed under this one's.
+    data_origin_id: Mapped[int | None] = mapped_column(default=None)
+    sealed_codec_keys: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+
+    @property
+    def data_origin(self) -> int:
+        """The platform id this tenant's stored data is bound to: its own, or its source's."""
+        return self.id if self.data_origin_id is None else self.data_origin_id
 
     plugins: Mapped[list[TenantPlugin]] = relationship(
         back_populates="tenant", cascade="all, delete-orphan", lazy="selectin"
