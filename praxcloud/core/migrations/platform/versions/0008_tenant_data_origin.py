@@ -9,16 +9,16 @@ deleting the copy shreds them with its key; deleting T leaves the copy
 readable and T's own backups unreadable (T's tenant key itself is never
 copied). No foreign key: the origin may be deleted, its id stays a label.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-07 15:10:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0007'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
