@@ -13,6 +13,7 @@ from ..core import contracts
 from ..core.models import Tenant
 from ..core.plugins import PluginHost
 from ..core.provisioning import all_tenants
+from .keys import progress_bar
 from .state import current_registry
 from .support import cli_actor, echo_json, find_tenant, quiet_alembic
 
@@ -152,13 +153,19 @@ def list_plugins(slug: str | None, as_json: bool) -> None:
 @click.argument("plugin")
 @click.argument("settings", nargs=-1, metavar="[KEY=VALUE]...")
 def enable(slug: str, plugin: str, settings: tuple[str, ...]) -> None:
-    """Enable PLUGIN for tenant SLUG, with optional settings (others take their defaults)."""
+    """Enable PLUGIN for tenant SLUG, with optional settings (others take their defaults).
+
+    A plugin that encrypts fields moves the stored values in committed batches
+    (a progress bar); run the same command again to finish an interrupted move.
+    """
     registry = current_registry()
     host: PluginHost = registry.plugin_host
     find_tenant(registry, slug)
     values = contracts.parse_assignments(list(settings), host, plugin)
     with quiet_alembic():
-        validated = contracts.enable(registry, slug, plugin, values, actor=cli_actor())
+        with progress_bar(slug, "moving stored values of") as progress:
+            validated = contracts.enable(registry, slug, plugin, values, actor=cli_actor(),
+                                         progress=progress)
     click.echo(f"Enabled plugin {plugin!r} for tenant {slug!r} with settings:")
     _echo_settings(host.info(plugin).public_settings(validated), indent="  ")
 
@@ -167,10 +174,15 @@ def enable(slug: str, plugin: str, settings: tuple[str, ...]) -> None:
 @click.argument("slug")
 @click.argument("plugin")
 def disable(slug: str, plugin: str) -> None:
-    """Disable PLUGIN for tenant SLUG (the plugin tears down its state for the tenant)."""
+    """Disable PLUGIN for tenant SLUG (the plugin tears down its state for the tenant).
+
+    A plugin that encrypts fields stays enabled, decrypting in committed batches,
+    until every value is plain; run the same command again after an interruption.
+    """
     registry = current_registry()
     find_tenant(registry, slug)
-    contracts.disable(registry, slug, plugin, actor=cli_actor())
+    with progress_bar(slug, "moving stored values of") as progress:
+        contracts.disable(registry, slug, plugin, actor=cli_actor(), progress=progress)
     click.echo(f"Disabled plugin {plugin!r} for tenant {slug!r}.")
 
 
@@ -183,6 +195,8 @@ def configure(slug: str, plugin: str, settings: tuple[str, ...]) -> None:
     registry = current_registry()
     find_tenant(registry, slug)
     values = contracts.parse_assignments(list(settings), registry.plugin_host, plugin)
-    shown = contracts.configure(registry, slug, plugin, values, actor=cli_actor())
+    with progress_bar(slug, "moving stored values of") as progress:
+        shown = contracts.configure(registry, slug, plugin, values, actor=cli_actor(),
+                                    progress=progress)
     click.echo(f"Configured plugin {plugin!r} for tenant {slug!r}:")
     _echo_settings(shown, indent="  ")

@@ -353,6 +353,12 @@ class FieldCodecResolver:
         return codecs
 
     def _resolve(self, tenant: Tenant) -> TenantFieldCodecs:
+        # A recorded move (enable, disable, settings) is resolved on both sides.
+        from .field_moves import resolve
+
+        return resolve(tenant, self._resolve_contract)
+
+    def _resolve_contract(self, tenant: Tenant) -> TenantFieldCodecs:
         if not tenant.enabled_plugins:
             return PLAIN
         hooks = self.plugin_host.for_tenant(tenant.enabled_plugins)
@@ -421,7 +427,7 @@ def _fingerprint(tenant: Tenant) -> str:
 
 
 def _contract_fingerprint(tenant: Tenant) -> str:
-    contract = sorted((row.plugin, row.settings or {}) for row in tenant.plugins)
+    contract = sorted((row.plugin, row.settings or {}, row.move or {}) for row in tenant.plugins)
     keys = sorted((row.purpose, row.version, row.state) for row in tenant.data_keys)
     digest = hashlib.sha256(bytes(tenant.wrapped_key or b""))
     digest.update(json.dumps([contract, keys], sort_keys=True, default=str).encode())

@@ -70,12 +70,26 @@ def rotate(registry, slug: str, progress: Progress | None = None,
            batch_size: int = BATCH_SIZE, settle_seconds: float | None = None) -> RotationResult:
     """Rotate every data key of ``slug``, re-encrypt, retire the old versions."""
     found = purposes(registry, slug)
+    _refuse_while_moving(registry, slug)
     if not found:
         raise data_keys.DataKeyError(f"tenant {slug!r} has no data keys: nothing to rotate")
     rotated = {purpose: data_keys.rotate(registry.tenancy, slug, purpose) for purpose in found}
     result = finish(registry, slug, progress, batch_size, settle_seconds)
     result.rotated = rotated
     return result
+
+
+def _refuse_while_moving(registry, slug: str) -> None:
+    # A move's rows are re-encrypted in its own form and its old key kept until it ends:
+    # a rotation meanwhile could retire a key that still opens unmoved values.
+    from .field_moves import moves_of
+
+    with registry.tenancy.platform_session() as platform_db:
+        tenant = platform_db.scalars(select(Tenant).where(Tenant.slug == slug)).one()
+        if moves_of(tenant):
+            raise data_keys.DataKeyError(
+                f"tenant {slug!r} has an unfinished field move: finish it first "
+                "(praxcloud keys rotate --finish)")
 
 
 def finish(registry, slug: str, progress: Progress | None = None,

@@ -120,6 +120,8 @@ from ..core.data_keys import DataKeys
 from ..core.key_rotation import finish as finish_key_rotation, queue_rotation as queue_key_rotation
 from ..core.key_rotation import progress_of as key_rotation_progress
 from ..core.key_rotation import rotate as rotate_data_keys
+from ..core.contracts import finish_moves as finish_field_moves
+from ..core.field_moves import pending as pending_field_move
 
 
 def tenant_key(request, purpose: str) -> bytes:
@@ -236,5 +238,5 @@ __all__ = [
     # stored fields
     "FieldCodec", "PLAIN_FIELDS", "rewrite_all", "stored_field_codecs",
     "DataKeys", "data_key_status", "finish_key_rotation", "queue_key_rotation",
-    "rotate_data_keys", "key_rotation_progress",
+    "rotate_data_keys", "key_rotation_progress", "finish_field_moves", "pending_field_move",
 ]
