@@ -8,6 +8,12 @@ PostgreSQL (the ``backend`` fixture); one test kills a real process.
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+
 import pytest
 
 from praxcloud.core import contracts, key_rotation
@@ -65,8 +71,9 @@ def tenant_of(registry):
 
 
 def stored(registry, table: str, column: str) -> list:
-    return [row[column] for row in raw(registry, "acme", f"SELECT {column} FROM {table} "
-                                                          "ORDER BY id")]
+    # Names from this module only, never input.
+    sql = f"SELECT {column} FROM {table} ORDER BY id"  # noqa: S608
+    return [row[column] for row in raw(registry, "acme", sql)]
 
 
 def all_records_read_plain(api_client) -> None:
@@ -204,3 +211,52 @@ def test_rows_written_in_the_old_form_during_a_move_are_moved_at_the_end(
     monkeypatch.setattr(key_rotation, "reencrypt", reencrypt_then_a_stale_write)
     contracts.enable(registry, "acme", NAME, batch_size=10, settle_seconds=0)
     assert all(value.startswith(PREFIX) for value in stored(registry, "records", "email"))
+
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+KILLED_ROWS = 600
+
+
+def test_a_cli_run_killed_by_sigkill_is_finished_by_running_it_again(
+        tmp_path, settings, registry, make_tenant, make_user, tenant_request, testapp):
+    """``praxcloud plugins enable`` in a real process, SIGKILLed after some batches."""
+    from tests.cli.conftest import Praxcloud, write_ini
+
+    make_tenant("acme", "Acme Care")
+    make_user("acme", "staff@acme.test", groups=("staff",))
+    with tenant_request("acme") as request:
+        request.tenant_db.add_all(Record(name=f"Person{n}", email=f"p{n}@example.org")
+                                  for n in range(KILLED_ROWS))
+    cli = Praxcloud(write_ini(tmp_path / "praxcloud.ini", settings))
+
+    def encrypted_records() -> int:
+        return raw(registry, "acme", "SELECT count(*) AS n FROM records "
+                                     "WHERE email LIKE 'pxf1:%'")[0]["n"]
+
+    worker = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
+        [sys.executable, "-c", "from praxcloud.cli import main; main()", "-c", str(cli.ini),
+         "plugins", "enable", "--batch-size", "1", "acme", NAME],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while encrypted_records() < 5:
+            assert worker.poll() is None, worker.stdout.read().decode()
+            assert time.monotonic() < deadline, "the enabling committed no batch"
+            time.sleep(0.02)
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
+    assert worker.returncode == -signal.SIGKILL
+    assert tenant_of(registry) == {"pending": "enable", "enabled": True}
+    moved = encrypted_records()
+    assert 5 <= moved < KILLED_ROWS, "killed after the batches: nothing left to continue"
+    token = api_login(testapp, "acme", "staff@acme.test")
+    page = testapp.get(RECORDS, {"per_page": 100}, headers=bearer(token)).json["items"]
+    assert {item["email"] for item in page} >= {f"p{n}@example.org" for n in range(5)}
+
+    result = cli.ok("plugins", "enable", "acme", NAME)
+    assert "Enabled plugin 'field_encryption'" in result.output
+    assert tenant_of(registry) == {"pending": None, "enabled": True}
+    assert encrypted_records() == KILLED_ROWS
+    assert all(name.startswith(PREFIX) for name in stored(registry, "records", "name"))
+    api_login(testapp, "acme", "staff@acme.test")
