@@ -56,7 +56,8 @@ def check_keys_tenant(request) -> str:
     rotate_after = settings_of(request.tenant)["rotate_after_encryptions"]
     outcome = check_tenant(request.registry, request.tenant.slug, rotate_after)
     if outcome != "ok":
-        request.audit.record(f"field_encryption.key_{outcome}", actor="platform")
+        event = "values_moved" if outcome == "moved" else f"key_{outcome}"
+        request.audit.record(f"field_encryption.{event}", actor="platform")
     return outcome
 
 

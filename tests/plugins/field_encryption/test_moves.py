@@ -260,3 +260,18 @@ def test_a_cli_run_killed_by_sigkill_is_finished_by_running_it_again(
     assert encrypted_records() == KILLED_ROWS
     assert all(name.startswith(PREFIX) for name in stored(registry, "records", "name"))
     api_login(testapp, "acme", "staff@acme.test")
+
+
+def test_the_daily_check_finishes_an_interrupted_disable(registry, acme, enable_plugin,
+                                                         testapp, kill_after):
+    from plugins.field_encryption.tasks import check_tenant
+
+    enable_plugin("acme", NAME)
+    kill_after(2)
+    with pytest.raises(Killed):
+        contracts.disable(registry, "acme", NAME, batch_size=2, settle_seconds=0)
+    kill_after.disarm()
+    assert check_tenant(registry, "acme", rotate_after=2**30) == "moved"
+    assert tenant_of(registry) == {"pending": None, "enabled": False}
+    assert not any(PREFIX in value for value in stored(registry, "records", "email"))
+    everyone_logs_in(testapp)
