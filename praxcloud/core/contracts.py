@@ -58,7 +58,7 @@ def _platform_audit(platform_db, event: str, slug: str, actor: str | None, detai
 
 def enable(registry, slug: str, name: str, settings: dict[str, Any] | None = None,
            actor: str | None = None, progress=None, batch_size: int | None = None,
-           settle_seconds: float | None = None) -> dict[str, Any]:
+           settle_seconds: float | None = None, background: bool = False) -> dict[str, Any]:
     """Add plugin ``name`` to the tenant's contract.
 
     A plugin that encodes fields records a move on its contract line, and
@@ -70,7 +70,6 @@ def enable(registry, slug: str, name: str, settings: dict[str, Any] | None = Non
     validated = host.validate_settings(name, settings or {})
     tenancy = registry.tenancy
     moves = field_moves.has_codecs(host, name)
-    started = time.monotonic()
     with tenancy.platform_session() as platform_db:
         tenant = _load(platform_db, slug)
         resuming = field_moves.pending(tenant, name) == field_moves.ENABLE
@@ -81,6 +80,9 @@ def enable(registry, slug: str, name: str, settings: dict[str, Any] | None = Non
                                   "settings: enable it again without settings to finish, "
                                   "then configure it")
             validated = stored
+        elif field_moves.pending(tenant, name) == field_moves.DISABLE:
+            raise PluginError(f"plugin {name!r} is being disabled for {slug!r}: disable it "
+                              "again to finish, then enable it")
         elif name in tenant.enabled_plugins:
             raise PluginError(f"plugin {name!r} is already enabled for {slug!r}")
         else:
@@ -92,6 +94,8 @@ def enable(registry, slug: str, name: str, settings: dict[str, Any] | None = Non
             # A new plugin may ask something of sessions already open (enrol a factor, ...).
             bump_security_epoch(platform_db, tenant.id)
             _platform_audit(platform_db, "plugin.enable", slug, actor, {"plugin": name})
+    # Every process sees the recorded move within tenant_cache_seconds of its commit.
+    started = time.monotonic()
     if not resuming:
         try:
             with tenant_request(registry, slug, transaction_manager=_own_manager(),
@@ -109,12 +113,13 @@ def enable(registry, slug: str, name: str, settings: dict[str, Any] | None = Non
                 tenant.plugins[:] = [p for p in tenant.plugins if p.plugin != name]
             raise
     if moves:
-        finish_moves(registry, slug, progress, batch_size, settle_seconds, started)
+        _move(registry, slug, background, progress, batch_size, settle_seconds, started)
     return validated
 
 
 def disable(registry, slug: str, name: str, actor: str | None = None, progress=None,
-            batch_size: int | None = None, settle_seconds: float | None = None) -> None:
+            batch_size: int | None = None, settle_seconds: float | None = None,
+            background: bool = False) -> None:
     """Take plugin ``name`` off the tenant's contract.
 
     A plugin that encodes fields stays on it, recorded as being disabled,
@@ -123,7 +128,6 @@ def disable(registry, slug: str, name: str, actor: str | None = None, progress=N
     after an interruption continues the move.
     """
     host: PluginHost = registry.plugin_host
-    started = time.monotonic()
     if field_moves.has_codecs(host, name):
         with registry.tenancy.platform_session() as platform_db:
             tenant = _load(platform_db, slug)
@@ -135,13 +139,17 @@ def disable(registry, slug: str, name: str, actor: str | None = None, progress=N
                 raise PluginError(f"plugin {name!r} of {slug!r} has an unfinished {action}: "
                                   "finish it first (praxcloud keys rotate --finish)")
             row.move = {"action": field_moves.DISABLE}
+        started = time.monotonic()
         with tenant_request(registry, slug, transaction_manager=_own_manager(),
                             maintenance=True) as request:
             # Recorded now, stored plain: the move writes the new (plain) form.
             request.audit.record("plugin.disable", actor=actor or "platform",
                                  details={"plugin": name})
-        finish_moves(registry, slug, progress, batch_size, settle_seconds, started,
-                     actor=actor)
+        if background:
+            field_moves.queue_finish(registry, slug)
+        else:
+            finish_moves(registry, slug, progress, batch_size, settle_seconds, started,
+                         actor=actor)
         return
     with tenant_request(registry, slug, transaction_manager=_own_manager(),
                             maintenance=True) as request:
@@ -161,6 +169,15 @@ def _remove_line(registry, slug: str, name: str, actor: str | None) -> None:
         tenant.plugins[:] = [p for p in tenant.plugins if p.plugin != name]
         bump_security_epoch(platform_db, tenant.id)
         _platform_audit(platform_db, "plugin.disable", slug, actor, {"plugin": name})
+
+
+def _move(registry, slug: str, background: bool, progress, batch_size, settle_seconds,
+          started) -> None:
+    # From the web a request must not hold a million rows' move: a Celery job does it.
+    if background:
+        field_moves.queue_finish(registry, slug)
+    else:
+        finish_moves(registry, slug, progress, batch_size, settle_seconds, started)
 
 
 def finish_moves(registry, slug: str, progress=None, batch_size: int | None = None,
@@ -193,7 +210,7 @@ def finish_moves(registry, slug: str, progress=None, batch_size: int | None = No
 
 def configure(registry, slug: str, name: str, changes: dict[str, Any],
               actor: str | None = None, progress=None, batch_size: int | None = None,
-              settle_seconds: float | None = None) -> dict[str, Any]:
+              settle_seconds: float | None = None, background: bool = False) -> dict[str, Any]:
     """Change some settings; the whole result is validated before anything is stored.
 
     The plugin hears of the change (``praxcloud_plugin_settings_changed``)
@@ -204,7 +221,6 @@ def configure(registry, slug: str, name: str, changes: dict[str, Any],
     whole.
     """
     host: PluginHost = registry.plugin_host
-    started = time.monotonic()
     with registry.tenancy.platform_session() as platform_db:
         tenant = _load(platform_db, slug)
         row = next((p for p in tenant.plugins if p.plugin == name), None)
@@ -232,12 +248,13 @@ def configure(registry, slug: str, name: str, changes: dict[str, Any],
         _platform_audit(platform_db, "plugin.configure", slug, actor,
                         {"plugin": name, "keys": shown})
         _settings_changed(registry, tenant, name, old, validated, old_codecs)
+    started = time.monotonic()
     with tenant_request(registry, slug, transaction_manager=_own_manager(),
                             maintenance=True) as request:
         request.audit.record("plugin.configure", actor=actor or "platform",
                              details={"plugin": name, "keys": shown})
     if moves:
-        finish_moves(registry, slug, progress, batch_size, settle_seconds, started)
+        _move(registry, slug, background, progress, batch_size, settle_seconds, started)
     return info.public_settings(validated)
 
 

@@ -37,6 +37,7 @@ from .models import Tenant
 from .scripting import tenant_request
 from .search import like_pattern
 from .settings import settings_of
+from .tasks import platform_task, resolve_task
 
 log = logging.getLogger(__name__)
 
@@ -254,3 +255,25 @@ def off_target(registry, slug: str) -> dict[type, list[int]]:
                 last_id = rows[-1][0]
             found[model] = ids
     return found
+
+
+@platform_task(name="praxcloud.core.field_moves.finish_tenant_moves")
+def finish_tenant_moves(self, slug: str) -> dict:
+    """The Celery job behind a move started from the web (console, API): moves and finishes."""
+    from .contracts import finish_moves
+
+    return finish_moves(self.registry, slug)
+
+
+def queue_finish(registry, slug: str) -> str | None:
+    """Queue :func:`finish_tenant_moves`; the job's id, or None when it could not be sent.
+
+    Not sent, nothing is lost: the move stays recorded (both forms read)
+    and the plugin's daily check or a rerun finishes it.
+    """
+    try:
+        return resolve_task(registry.celery_app, finish_tenant_moves).apply_async((slug,)).id
+    except Exception:
+        log.exception("tenant %s: the job moving stored values could not be queued; the "
+                      "daily check will finish the move", slug)
+        return None

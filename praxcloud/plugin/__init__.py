@@ -167,7 +167,8 @@ def configure_tenant_plugin(request, plugin: str, changes: dict) -> dict:
 
     identity = request.praxcloud_identity
     return contracts.configure(request.registry, request.tenant.slug, plugin, changes,
-                               actor=identity.user.email if identity is not None else None)
+                               actor=identity.user.email if identity is not None else None,
+                               background=True)
 
 
 def tenant_shared_state(request, plugin: str):

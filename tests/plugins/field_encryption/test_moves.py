@@ -275,3 +275,24 @@ def test_the_daily_check_finishes_an_interrupted_disable(registry, acme, enable_
     assert tenant_of(registry) == {"pending": None, "enabled": False}
     assert not any(PREFIX in value for value in stored(registry, "records", "email"))
     everyone_logs_in(testapp)
+
+
+def test_from_the_web_the_move_is_a_celery_job(registry, acme, enable_plugin, api_client,
+                                               monkeypatch):
+    from praxcloud.core import field_moves
+    from praxcloud.core.tasks import resolve_task
+
+    enable_plugin("acme", NAME)
+    queued = []
+    monkeypatch.setattr(field_moves, "queue_finish", lambda reg, slug: queued.append(slug))
+    contracts.configure(registry, "acme", NAME, {"fields": ["records.email"]}, background=True)
+    # The request is answered before any value moved; everything reads meanwhile.
+    assert queued == ["acme"]
+    assert tenant_of(registry)["pending"] == "configure"
+    assert stored(registry, "records", "name")[0].startswith(PREFIX)
+    all_records_read_plain(api_client)
+    job = resolve_task(registry.celery_app, field_moves.finish_tenant_moves)
+    assert job.apply(("acme",)).get() == {NAME: "configure"}
+    assert tenant_of(registry)["pending"] is None
+    assert stored(registry, "records", "name")[0] == "Person0 Vries"
+    assert stored(registry, "records", "email")[0].startswith(PREFIX)
