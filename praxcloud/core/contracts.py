@@ -90,7 +90,7 @@ def enable(registry, slug: str, name: str, settings: dict[str, Any] | None = Non
                            tenant.enabled_plugins | {name})
             tenant.plugins.append(TenantPlugin(
                 plugin=name, settings=validated,
-                move={"action": field_moves.ENABLE} if moves else None))
+                move=field_moves.new_move(field_moves.ENABLE) if moves else None))
             # A new plugin may ask something of sessions already open (enrol a factor, ...).
             bump_security_epoch(platform_db, tenant.id)
             _platform_audit(platform_db, "plugin.enable", slug, actor, {"plugin": name})
@@ -138,7 +138,8 @@ def disable(registry, slug: str, name: str, actor: str | None = None, progress=N
             if action not in (None, field_moves.DISABLE):
                 raise PluginError(f"plugin {name!r} of {slug!r} has an unfinished {action}: "
                                   "finish it first (praxcloud keys rotate --finish)")
-            row.move = {"action": field_moves.DISABLE}
+            if action is None:
+                row.move = field_moves.new_move(field_moves.DISABLE)
         started = time.monotonic()
         with tenant_request(registry, slug, transaction_manager=_own_manager(),
                             maintenance=True) as request:
@@ -187,11 +188,15 @@ def finish_moves(registry, slug: str, progress=None, batch_size: int | None = No
     plugin's line removed (after its ``praxcloud_tenant_disabled``). Returns plugin ->
     action finished; safe to run at any time (nothing recorded: nothing done)."""
     with registry.tenancy.platform_session() as platform_db:
-        recorded = {plugin: move["action"]
-                    for plugin, move in field_moves.moves_of(_load(platform_db, slug)).items()}
-    if not recorded:
+        moves = field_moves.moves_of(_load(platform_db, slug))
+    if not moves:
         return {}
-    field_moves.move_values(registry, slug, progress, batch_size, settle_seconds, started)
+    recorded = {plugin: move["action"] for plugin, move in moves.items()}
+    # The batches' checkpoint is the moves': a new move starts from the first row.
+    ids = sorted(move.get("id") or "" for move in moves.values())
+    move_id = "-".join(ids) if all(ids) else None
+    field_moves.move_values(registry, slug, progress, batch_size, settle_seconds, started,
+                            move_id=move_id)
     host: PluginHost = registry.plugin_host
     for plugin, action in recorded.items():
         if action == field_moves.DISABLE:
@@ -241,7 +246,7 @@ def configure(registry, slug: str, name: str, changes: dict[str, Any],
                 raise PluginError(f"plugin {name!r} of {slug!r} has an unfinished {action}: "
                                   "finish it first (praxcloud keys rotate --finish)")
             # The values are moved after the change commits, in batches.
-            row.move = {"action": field_moves.CONFIGURE, "old": old_stored}
+            row.move = field_moves.new_move(field_moves.CONFIGURE, old=old_stored)
         row.settings = validated
         bump_security_epoch(platform_db, tenant.id)
         shown = sorted(changes)

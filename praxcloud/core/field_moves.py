@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from typing import Any
 
 from sqlalchemy import and_, false, or_, select
@@ -185,8 +186,58 @@ def has_codecs(host, plugin: str) -> bool:
     return module is not None and hasattr(module, "praxcloud_field_codec")
 
 
+CHECKPOINT_NAMESPACE = "keys"
+CHECKPOINT_SECONDS = 7 * 24 * 3600
+
+
+class Checkpoint:
+    """How far the batches of one move got, in shared state (Redis in production).
+
+    Keyed by the move's own id, so a later move never starts from an earlier
+    one's place. Lost (expired, the store unreachable), the move starts from
+    the first row again: storing a moved row again changes nothing.
+    """
+
+    def __init__(self, registry, slug: str, move_id: str):
+        self.slug = slug
+        self.key = f"move:{move_id}"
+        self._state = registry.shared_state.for_tenant(slug).namespace(CHECKPOINT_NAMESPACE)
+
+    def load(self) -> tuple[int, int]:
+        try:
+            found = self._state.get(self.key)
+            if found:
+                place, last_id = (int(part) for part in found.split())
+                return place, last_id
+        except Exception:
+            log.warning("tenant %s: the move's checkpoint is unreadable; starting from the "
+                        "first row", self.slug, exc_info=True)
+        return 0, 0
+
+    def clear(self) -> None:
+        try:
+            self._state.delete(self.key)
+        except Exception:
+            log.warning("tenant %s: the move's checkpoint not cleared (it expires)", self.slug,
+                        exc_info=True)
+
+    def save(self, place: int, last_id: int) -> None:
+        try:
+            self._state.set(self.key, f"{place} {last_id}", CHECKPOINT_SECONDS)
+        except Exception:
+            # Only the rerun's starting point is lost, never a value.
+            log.warning("tenant %s: the move's checkpoint not recorded", self.slug,
+                        exc_info=True)
+
+
+def new_move(action: str, **details) -> dict[str, Any]:
+    """A move record for ``TenantPlugin.move``, with an id of its own (its checkpoint's)."""
+    return {"action": action, "id": uuid.uuid4().hex, **details}
+
+
 def move_values(registry, slug: str, progress=None, batch_size: int | None = None,
-                settle_seconds: float | None = None, started: float | None = None) -> int:
+                settle_seconds: float | None = None, started: float | None = None,
+                move_id: str | None = None) -> int:
     """Move every stored value of ``slug`` to the form its recorded moves lead to.
 
     Batches as the key rotation re-encrypts (each committed, progress
@@ -198,8 +249,9 @@ def move_values(registry, slug: str, progress=None, batch_size: int | None = Non
     from . import key_rotation
 
     started = time.monotonic() if started is None else started
+    checkpoint = None if move_id is None else Checkpoint(registry, slug, move_id)
     rows = key_rotation.reencrypt(registry, slug, progress,
-                                  batch_size or key_rotation.BATCH_SIZE)
+                                  batch_size or key_rotation.BATCH_SIZE, checkpoint)
     if settle_seconds is None:
         settle_seconds = settings_of(registry).tenant_cache_seconds + 1
     time.sleep(max(0.0, settle_seconds - (time.monotonic() - started)))
@@ -213,6 +265,8 @@ def move_values(registry, slug: str, progress=None, batch_size: int | None = Non
     else:
         raise FieldMoveError(f"tenant {slug!r}: rows keep being written in the old form")
     key_rotation._report(registry, slug, rows, None)
+    if checkpoint is not None:
+        checkpoint.clear()
     return rows
 
 

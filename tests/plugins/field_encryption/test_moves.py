@@ -92,7 +92,7 @@ def everyone_logs_in(testapp) -> None:
 
 
 def test_enabling_moves_in_batches_and_a_rerun_finishes_an_interrupted_move(
-        testapp, registry, acme, api_client, kill_after):
+        testapp, registry, acme, api_client, kill_after, monkeypatch):
     # Batches of 2: the users are one batch, then one, then the records.
     kill_after(3)
     with pytest.raises(Killed):
@@ -119,7 +119,17 @@ def test_enabling_moves_in_batches_and_a_rerun_finishes_an_interrupted_move(
     assert row["email"].startswith(PREFIX)
 
     kill_after.disarm()
+    # The rerun goes on after the last committed batch (users, then records 1 and 2).
+    restored = []
+    real = key_rotation._store_again
+
+    def counting(db, model, rows):
+        restored.append((model.__tablename__, [row.id for row in rows]))
+        real(db, model, rows)
+    monkeypatch.setattr(key_rotation, "_store_again", counting)
     contracts.enable(registry, "acme", NAME, batch_size=7, settle_seconds=0)
+    assert restored[0] == ("records", [3, 4, 5, 6, 7, 8, 9])
+    assert not any(table == "users" for table, _ in restored)
     assert tenant_of(registry) == {"pending": None, "enabled": True}
     for column in ("name", "email", "phone", "notes"):
         # (The record made meanwhile has no phone and no notes.)
