@@ -302,8 +302,9 @@ def off_target(registry, slug: str) -> dict[type, list[int]]:
                                   .order_by(table.c.id).limit(SCAN_BATCH)).all()
                 if not rows:
                     break
+                # Only text can be told apart (a value form of another type is not checked).
                 ids.extend(row[0] for row in rows if any(
-                    row[i + 1] is not None
+                    isinstance(row[i + 1], str)
                     and (probe.key_version(row[i + 1]) is not None) != encoded
                     for i, (_, encoded, probe) in enumerate(checks)))
                 last_id = rows[-1][0]
