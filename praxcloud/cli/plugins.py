@@ -7,9 +7,11 @@ plugin's schema, the plugin's migrations applied, and the change audited.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import click
 
-from ..core import contracts
+from ..core import contracts, field_moves
 from ..core.key_rotation import BATCH_SIZE
 from ..core.models import Tenant
 from ..core.plugins import PluginHost
@@ -152,6 +154,13 @@ def list_plugins(slug: str | None, as_json: bool) -> None:
         _echo_report(report)
 
 
+def _move_bar(host: PluginHost, plugin: str, slug: str):
+    """A progress bar for a plugin whose change moves stored values; else nothing to show."""
+    if field_moves.has_codecs(host, plugin):
+        return progress_bar(slug, "moving stored values of")
+    return nullcontext(None)
+
+
 @plugins_group.command("enable")
 @BATCH_OPTION
 @click.argument("slug")
@@ -168,7 +177,7 @@ def enable(slug: str, plugin: str, settings: tuple[str, ...], batch_size: int) -
     find_tenant(registry, slug)
     values = contracts.parse_assignments(list(settings), host, plugin)
     with quiet_alembic():
-        with progress_bar(slug, "moving stored values of") as progress:
+        with _move_bar(host, plugin, slug) as progress:
             validated = contracts.enable(registry, slug, plugin, values, actor=cli_actor(),
                                          progress=progress, batch_size=batch_size)
     click.echo(f"Enabled plugin {plugin!r} for tenant {slug!r} with settings:")
@@ -187,7 +196,7 @@ def disable(slug: str, plugin: str, batch_size: int) -> None:
     """
     registry = current_registry()
     find_tenant(registry, slug)
-    with progress_bar(slug, "moving stored values of") as progress:
+    with _move_bar(registry.plugin_host, plugin, slug) as progress:
         contracts.disable(registry, slug, plugin, actor=cli_actor(), progress=progress,
                           batch_size=batch_size)
     click.echo(f"Disabled plugin {plugin!r} for tenant {slug!r}.")
@@ -203,7 +212,7 @@ def configure(slug: str, plugin: str, settings: tuple[str, ...], batch_size: int
     registry = current_registry()
     find_tenant(registry, slug)
     values = contracts.parse_assignments(list(settings), registry.plugin_host, plugin)
-    with progress_bar(slug, "moving stored values of") as progress:
+    with _move_bar(registry.plugin_host, plugin, slug) as progress:
         shown = contracts.configure(registry, slug, plugin, values, actor=cli_actor(),
                                     progress=progress, batch_size=batch_size)
     click.echo(f"Configured plugin {plugin!r} for tenant {slug!r}:")
