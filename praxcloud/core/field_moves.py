@@ -33,6 +33,7 @@ from typing import Any
 
 from sqlalchemy import and_, false, or_, select
 
+from .errors import TenantUnavailable
 from .fields import BLIND_INDEX_COLUMNS, TOKEN_INDEX_COLUMNS, TenantFieldCodecs, _tokens, codecs_of
 from .models import Tenant
 from .scripting import tenant_request
@@ -43,7 +44,6 @@ from .tasks import platform_task, resolve_task
 log = logging.getLogger(__name__)
 
 ENABLE, DISABLE, CONFIGURE = "enable", "disable", "configure"
-ACTIONS = (ENABLE, DISABLE, CONFIGURE)
 # Passes of the final scan before giving up (each moves what the previous found).
 SCAN_PASSES = 5
 SCAN_BATCH = 5000
@@ -175,7 +175,9 @@ def resolve(tenant: Tenant, resolve_contract) -> TenantFieldCodecs:
             before[plugin] = dict(move.get("old") or {})
         else:
             # Fail closed: a move not understood cannot be read both ways.
-            raise FieldMoveError(f"tenant {tenant.slug}: unknown move {move!r} of {plugin}")
+            log.error("tenant %s refused: unknown move %r of %s", tenant.slug, move, plugin)
+            raise TenantUnavailable("plugin_unavailable",
+                                    "a security feature of this institution is unavailable", 503)
     return MovingFieldCodecs(resolve_contract(TenantAs(tenant, before)),
                              resolve_contract(TenantAs(tenant, after)))
 
