@@ -147,7 +147,7 @@ def disable(registry, slug: str, name: str, actor: str | None = None, progress=N
             request.audit.record("plugin.disable", actor=actor or "platform",
                                  details={"plugin": name})
         if background:
-            field_moves.queue_finish(registry, slug)
+            field_moves.queue_finish(registry, slug, actor)
         else:
             finish_moves(registry, slug, progress, batch_size, settle_seconds, started,
                          actor=actor)

@@ -315,21 +315,23 @@ def off_target(registry, slug: str) -> dict[type, list[int]]:
 
 
 @platform_task(name="praxcloud.core.field_moves.finish_tenant_moves")
-def finish_tenant_moves(self, slug: str) -> dict:
-    """The Celery job behind a move started from the web (console, API): moves and finishes."""
+def finish_tenant_moves(self, slug: str, actor: str | None = None) -> dict:
+    """The Celery job behind a move started from the web (console, API): moves and finishes;
+    ``actor`` (who asked) is named when a disabled plugin leaves the contract."""
     from .contracts import finish_moves
 
-    return finish_moves(self.registry, slug)
+    return finish_moves(self.registry, slug, actor=actor)
 
 
-def queue_finish(registry, slug: str) -> str | None:
+def queue_finish(registry, slug: str, actor: str | None = None) -> str | None:
     """Queue :func:`finish_tenant_moves`; the job's id, or None when it could not be sent.
 
     Not sent, nothing is lost: the move stays recorded (both forms read)
     and the plugin's daily check or a rerun finishes it.
     """
     try:
-        return resolve_task(registry.celery_app, finish_tenant_moves).apply_async((slug,)).id
+        job = resolve_task(registry.celery_app, finish_tenant_moves)
+        return job.apply_async((slug,), {"actor": actor}).id
     except Exception:
         log.exception("tenant %s: the job moving stored values could not be queued; the "
                       "daily check will finish the move", slug)

@@ -294,7 +294,8 @@ def test_from_the_web_the_move_is_a_celery_job(registry, acme, enable_plugin, ap
 
     enable_plugin("acme", NAME)
     queued = []
-    monkeypatch.setattr(field_moves, "queue_finish", lambda reg, slug: queued.append(slug))
+    monkeypatch.setattr(field_moves, "queue_finish",
+                        lambda reg, slug, actor=None: queued.append(slug))
     contracts.configure(registry, "acme", NAME, {"fields": ["records.email"]}, background=True)
     # The request is answered before any value moved; everything reads meanwhile.
     assert queued == ["acme"]
