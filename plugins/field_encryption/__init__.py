@@ -7,7 +7,8 @@ column and row; per-column subkeys of the tenant's versioned data key,
 which the master key wraps and the platform database keeps; a truncated
 blind index for the e-mail that login looks up. Enabling encrypts what the
 tenant already stores, disabling decrypts it, changing the field list moves
-each value; ``praxcloud keys rotate --tenant T`` (the core's) rotates the
+each value, in committed batches that a rerun continues (the core's field
+moves); ``praxcloud keys rotate --tenant T`` (the core's) rotates the
 data key and re-encrypts. README.md has the rest.
 """
 
@@ -16,16 +17,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from praxcloud.plugin import (
-    PLAIN_FIELDS,
     SETTINGS_MANAGE,
-    AuditEvent,
     MenuLink,
     OpenApiPart,
     PluginDescription,
-    Record,
-    User,
     hookimpl,
-    rewrite_all,
 )
 
 from . import tasks
@@ -35,8 +31,6 @@ from .openapi import openapi_part
 from .routes import add_routes
 
 HERE = Path(__file__).parent
-# Every model whose rows hold a field the plugin may encrypt, or copies of one.
-MODELS = (User, Record, AuditEvent)
 
 
 @hookimpl
@@ -70,25 +64,10 @@ def praxcloud_field_codec(tenant, model, field, keys, data_keys):
     return cipher_for(tenant, name, keys, data_keys)
 
 
-@hookimpl
-def praxcloud_tenant_enabled(tenant, settings, tenant_db):
-    # What the tenant stored before is encrypted now, in the enabling transaction.
-    for model in MODELS:
-        rewrite_all(tenant_db, model)
-
-
-@hookimpl
-def praxcloud_tenant_disabled(tenant, tenant_db):
-    for model in MODELS:
-        rewrite_all(tenant_db, model, to=PLAIN_FIELDS)
-
-
-@hookimpl
-def praxcloud_plugin_settings_changed(tenant, plugin, old, new, tenant_db):
-    # Read under the old field list, written under the new: each value moves once.
-    if old != new:
-        for model in MODELS:
-            rewrite_all(tenant_db, model)
+# Enabling, disabling and changing the field list: the core records the change
+# on the contract line and moves the stored values in committed batches
+# (praxcloud.core.field_moves), reading both forms meanwhile; the cipher reads a
+# value without its prefix as plain, which makes the half-moved state readable.
 
 
 @hookimpl

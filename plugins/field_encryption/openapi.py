@@ -13,7 +13,7 @@ SCHEMAS = {
     "FieldEncryption": {
         "type": "object", "additionalProperties": False,
         "required": ["fields", "keys", "rotate_after_encryptions", "blind_index",
-                     "rotation_pending", "progress"],
+                     "rotation_pending", "progress", "moving"],
         "properties": {
             "fields": {"type": "array", "items": {"type": "string", "enum": FIELDS},
                        "description": "The fields stored encrypted"},
@@ -42,10 +42,15 @@ SCHEMAS = {
                 "type": ["object", "null"], "additionalProperties": False,
                 "required": ["done", "total"],
                 "properties": {"done": {"type": "integer"}, "total": {"type": "integer"}},
-                "description": "Rows re-encrypted so far by a rotation under way"},
+                "description": "Rows re-encrypted so far by a rotation, or moved so far by "
+                               "a move, under way"},
             "rotation_pending": {"type": "boolean",
                                  "description": "An old key still decrypts values not yet "
                                                 "re-encrypted"},
+            "moving": {"type": ["string", "null"], "enum": ["enable", "disable", "configure", None],
+                       "description": "The stored values are being moved, in batches: "
+                                      "encrypted (enable), decrypted (disable) or between "
+                                      "field lists (configure); null when not"},
         },
     },
     "FieldEncryptionRotation": {

@@ -6,16 +6,18 @@ from praxcloud.plugin import (
     data_key_status,
     iso_time,
     key_rotation_progress,
+    pending_field_move,
     queue_key_rotation,
 )
 
 from .cipher import NIST_LIMIT, index_bits
 from .codecs import INDEXED, chosen_fields, settings_of
-from .config import PURPOSE
+from .config import NAME, PURPOSE
 
 
 def describe(request) -> dict:
-    """The tenant's encryption: fields, data key versions, the blind index's size."""
+    """The tenant's encryption: fields, data key versions, the blind index's size, and
+    a move of the stored values under way."""
     tenant = request.tenant
     settings = settings_of(tenant)
     bits = index_bits(settings["expected_users"])
@@ -32,7 +34,10 @@ def describe(request) -> dict:
             "rotate_after_encryptions": settings["rotate_after_encryptions"],
             "blind_index": {"field": INDEXED, "bits": bits,
                             "expected_users": settings["expected_users"]},
-            "rotation_pending": any(key["state"] == "decrypt_only" for key in keys)}
+            "rotation_pending": any(key["state"] == "decrypt_only" for key in keys),
+            # "enable" (encrypting), "disable" (decrypting), "configure" (moving between
+            # field lists): the stored values are being moved, in batches (progress).
+            "moving": pending_field_move(tenant, NAME)}
 
 
 def request_rotation(request) -> str:

@@ -1,7 +1,9 @@
 """The daily check: rotate a data key nearing its limit, finish an interrupted rotation.
 
 The periodic task fans out one tenant task per tenant that enables the
-plugin: a tenant with a decrypt-only key (a rotation that stopped half-way)
+plugin: a tenant whose enabling, disabling or field-list change stopped
+half-way has its values moved to the end (a disabled plugin then leaves the
+contract); a tenant with a decrypt-only key (a rotation that stopped half-way)
 has it finished; one whose active key has made ``rotate_after_encryptions``
 encryptions gets a new key and its values re-encrypted.
 """
@@ -13,6 +15,7 @@ import logging
 
 from praxcloud.plugin import (
     data_key_status,
+    finish_field_moves,
     finish_key_rotation,
     platform_task,
     rotate_data_keys,
@@ -29,7 +32,11 @@ SCHEDULE = dt.timedelta(days=1)
 
 
 def check_tenant(registry, slug: str, rotate_after: int) -> str:
-    """Rotate or finish for one tenant as needed; says which ("rotated", "finished", "ok")."""
+    """Finish a move, rotate or finish a rotation for one tenant as needed; says which
+    ("moved", "rotated", "finished", "ok")."""
+    if finish_field_moves(registry, slug):
+        log.warning("field_encryption: finished tenant %s's interrupted move of values", slug)
+        return "moved"
     keys = data_key_status(registry, slug, PURPOSE)
     if any(key["state"] == "decrypt_only" for key in keys):
         log.warning("field_encryption: finishing tenant %s's interrupted key rotation", slug)
@@ -49,7 +56,8 @@ def check_keys_tenant(request) -> str:
     rotate_after = settings_of(request.tenant)["rotate_after_encryptions"]
     outcome = check_tenant(request.registry, request.tenant.slug, rotate_after)
     if outcome != "ok":
-        request.audit.record(f"field_encryption.key_{outcome}", actor="platform")
+        event = "values_moved" if outcome == "moved" else f"key_{outcome}"
+        request.audit.record(f"field_encryption.{event}", actor="platform")
     return outcome
 
 

@@ -13,13 +13,28 @@ current master key, after the operator put the new one in place
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ..core import data_keys, key_rotation
+from ..core import contracts, data_keys, key_rotation
 from ..core.tasks import resolve_task
 from .state import current_registry
-from .support import echo_json, echo_table, find_tenant, platform_audit
+from .support import cli_actor, echo_json, echo_table, find_tenant, platform_audit
+
+
+@contextmanager
+def progress_bar(slug: str, doing: str = "re-encrypting"):
+    """A rich progress bar; yields the ``progress(done, total)`` callback batched jobs take."""
+    with Progress(TextColumn(f"{doing} {{task.description}}"), BarColumn(),
+                  MofNCompleteColumn(), TimeRemainingColumn(), transient=False) as bar:
+        task = bar.add_task(slug, total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield progress
 
 
 @click.group("keys")
@@ -69,15 +84,16 @@ def rotate(slug: str, finish: bool, background: bool, batch_size: int) -> None:
         platform_audit(registry, "keys.rotate_queued", slug, {"task": result.id})
         click.echo(f"queued: task {result.id}")
         return
-    with Progress(TextColumn("re-encrypting {task.description}"), BarColumn(),
-                  MofNCompleteColumn(), TimeRemainingColumn(), transient=False) as bar:
-        task = bar.add_task(slug, total=None)
-
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
+    with progress_bar(slug) as progress:
+        moved = {}
+        if finish:
+            # An interrupted enable, disable or settings change first: its move.
+            moved = contracts.finish_moves(registry, slug, progress=progress,
+                                           batch_size=batch_size, actor=cli_actor())
         run = key_rotation.finish if finish else key_rotation.rotate
         result = run(registry, slug, progress=progress, batch_size=batch_size)
+    for plugin, action in sorted(moved.items()):
+        click.echo(f"{plugin}: the unfinished {action} is done")
     platform_audit(registry, "keys.rotate", slug, {
         "rotated": result.rotated, "rows": result.rows,
         "retired": [f"{purpose}:{version}" for purpose, version in result.retired]})

@@ -7,16 +7,23 @@ plugin's schema, the plugin's migrations applied, and the change audited.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import click
 
-from ..core import contracts
+from ..core import contracts, field_moves
+from ..core.key_rotation import BATCH_SIZE
 from ..core.models import Tenant
 from ..core.plugins import PluginHost
 from ..core.provisioning import all_tenants
+from .keys import progress_bar
 from .state import current_registry
 from .support import cli_actor, echo_json, find_tenant, quiet_alembic
 
 MASK = "********"
+BATCH_OPTION = click.option(
+    "--batch-size", type=click.IntRange(1, 100_000), default=BATCH_SIZE, show_default=True,
+    help="Rows moved per committed transaction (a plugin that encrypts fields).")
 
 
 @click.group("plugins")
@@ -147,42 +154,66 @@ def list_plugins(slug: str | None, as_json: bool) -> None:
         _echo_report(report)
 
 
+def _move_bar(host: PluginHost, plugin: str, slug: str):
+    """A progress bar for a plugin whose change moves stored values; else nothing to show."""
+    if field_moves.has_codecs(host, plugin):
+        return progress_bar(slug, "moving stored values of")
+    return nullcontext(None)
+
+
 @plugins_group.command("enable")
+@BATCH_OPTION
 @click.argument("slug")
 @click.argument("plugin")
 @click.argument("settings", nargs=-1, metavar="[KEY=VALUE]...")
-def enable(slug: str, plugin: str, settings: tuple[str, ...]) -> None:
-    """Enable PLUGIN for tenant SLUG, with optional settings (others take their defaults)."""
+def enable(slug: str, plugin: str, settings: tuple[str, ...], batch_size: int) -> None:
+    """Enable PLUGIN for tenant SLUG, with optional settings (others take their defaults).
+
+    A plugin that encrypts fields moves the stored values in committed batches
+    (a progress bar); run the same command again to finish an interrupted move.
+    """
     registry = current_registry()
     host: PluginHost = registry.plugin_host
     find_tenant(registry, slug)
     values = contracts.parse_assignments(list(settings), host, plugin)
     with quiet_alembic():
-        validated = contracts.enable(registry, slug, plugin, values, actor=cli_actor())
+        with _move_bar(host, plugin, slug) as progress:
+            validated = contracts.enable(registry, slug, plugin, values, actor=cli_actor(),
+                                         progress=progress, batch_size=batch_size)
     click.echo(f"Enabled plugin {plugin!r} for tenant {slug!r} with settings:")
     _echo_settings(host.info(plugin).public_settings(validated), indent="  ")
 
 
 @plugins_group.command("disable")
+@BATCH_OPTION
 @click.argument("slug")
 @click.argument("plugin")
-def disable(slug: str, plugin: str) -> None:
-    """Disable PLUGIN for tenant SLUG (the plugin tears down its state for the tenant)."""
+def disable(slug: str, plugin: str, batch_size: int) -> None:
+    """Disable PLUGIN for tenant SLUG (the plugin tears down its state for the tenant).
+
+    A plugin that encrypts fields stays enabled, decrypting in committed batches,
+    until every value is plain; run the same command again after an interruption.
+    """
     registry = current_registry()
     find_tenant(registry, slug)
-    contracts.disable(registry, slug, plugin, actor=cli_actor())
+    with _move_bar(registry.plugin_host, plugin, slug) as progress:
+        contracts.disable(registry, slug, plugin, actor=cli_actor(), progress=progress,
+                          batch_size=batch_size)
     click.echo(f"Disabled plugin {plugin!r} for tenant {slug!r}.")
 
 
 @plugins_group.command("configure")
+@BATCH_OPTION
 @click.argument("slug")
 @click.argument("plugin")
 @click.argument("settings", nargs=-1, required=True, metavar="KEY=VALUE...")
-def configure(slug: str, plugin: str, settings: tuple[str, ...]) -> None:
+def configure(slug: str, plugin: str, settings: tuple[str, ...], batch_size: int) -> None:
     """Change settings of PLUGIN for tenant SLUG; all are validated before any is stored."""
     registry = current_registry()
     find_tenant(registry, slug)
     values = contracts.parse_assignments(list(settings), registry.plugin_host, plugin)
-    shown = contracts.configure(registry, slug, plugin, values, actor=cli_actor())
+    with _move_bar(registry.plugin_host, plugin, slug) as progress:
+        shown = contracts.configure(registry, slug, plugin, values, actor=cli_actor(),
+                                    progress=progress, batch_size=batch_size)
     click.echo(f"Configured plugin {plugin!r} for tenant {slug!r}:")
     _echo_settings(shown, indent="  ")

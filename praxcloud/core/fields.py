@@ -424,6 +424,13 @@ class FieldCodecResolver:
 
     def _resolve(self, tenant: Tenant,
                  keys: Callable[[str], bytes] | None = None) -> TenantFieldCodecs:
+        # A recorded move (enable, disable, settings) is resolved on both sides.
+        from .field_moves import resolve
+
+        return resolve(tenant, lambda side: self._resolve_contract(side, keys))
+
+    def _resolve_contract(self, tenant: Tenant,
+                          keys: Callable[[str], bytes] | None = None) -> TenantFieldCodecs:
         if not tenant.enabled_plugins:
             return PLAIN
         hooks = self.plugin_host.for_tenant(tenant.enabled_plugins)
@@ -499,7 +506,7 @@ def _fingerprint(tenant: Tenant) -> str:
 
 
 def _contract_fingerprint(tenant: Tenant) -> str:
-    contract = sorted((row.plugin, row.settings or {}) for row in tenant.plugins)
+    contract = sorted((row.plugin, row.settings or {}, row.move or {}) for row in tenant.plugins)
     keys = sorted((row.purpose, row.version, row.state) for row in tenant.data_keys)
     digest = hashlib.sha256(bytes(tenant.wrapped_key or b""))
     digest.update(bytes(tenant.sealed_codec_keys or b"") + f"|{tenant.data_origin}".encode())

@@ -102,13 +102,19 @@ def praxcloud_tenant_enabled(tenant: Tenant, settings: dict[str, Any], tenant_db
 
     ``tenant_db`` is a SQLAlchemy session on the tenant's database, inside the
     transaction that enables the plugin; the plugin's migrations have already
-    been applied. ``settings`` are the validated settings.
+    been applied. ``settings`` are the validated settings. A plugin with
+    field codecs needs not rewrite the stored values here: the core moves
+    them in batches after this hook (see ``praxcloud_field_codec``).
     """
 
 
 @hookspec
 def praxcloud_tenant_disabled(tenant: Tenant, tenant_db: Session) -> None:
-    """The tenant's contract no longer enables this plugin: tear down what must go."""
+    """The tenant's contract no longer enables this plugin: tear down what must go.
+
+    For a plugin with field codecs, called once the core has moved every
+    stored value back to plain, just before its contract line goes.
+    """
 
 
 @hookspec
@@ -382,12 +388,22 @@ def praxcloud_field_codec(
     per row, and asks again only when the tenant's contract changes. An
     encoded value may be up to 512 characters (``records.phone``: 255). ``decode``
     must read whatever earlier codecs stored (plain text from before the
-    plugin was enabled, values under a previous key);
-    ``praxcloud.core.fields.rewrite_all`` stores every row again under the
-    current codec. The audit trail's display values (``audit_events.actor``
-    and ``.target``) follow the ``users.email`` codec: rewrite ``AuditEvent``
-    too when enabling or disabling it. A hook that raises makes the tenant
-    unavailable (503).
+    plugin was enabled, values under a previous key). The audit trail's
+    display values (``audit_events.actor`` and ``.target``) follow the
+    ``users.email`` codec.
+
+    The core moves the stored values itself when a plugin implementing this
+    hook is enabled, disabled or reconfigured: the change is recorded on the
+    contract line, then every row is stored again in committed batches (a
+    rerun of the same command finishes an interrupted move; see
+    :mod:`praxcloud.core.field_moves`). Meanwhile values are read through the
+    codec of either side and exact lookups and searches look for both
+    forms, so ``decode`` must read a value not in its own form as plain text.
+    A codec with ``key_version(stored) -> int | None`` (None for plain text)
+    lets the core find rows written in the old form by a process that had not
+    yet seen the change. ``praxcloud.core.fields.rewrite_all`` stores every
+    row again under the current codec, in one transaction. A hook that
+    raises makes the tenant unavailable (503).
     """
 
 

@@ -71,12 +71,26 @@ def rotate(registry, slug: str, progress: Progress | None = None,
            batch_size: int = BATCH_SIZE, settle_seconds: float | None = None) -> RotationResult:
     """Rotate every data key of ``slug``, re-encrypt, retire the old versions."""
     found = purposes(registry, slug)
+    _refuse_while_moving(registry, slug)
     if not found:
         raise data_keys.DataKeyError(f"tenant {slug!r} has no data keys: nothing to rotate")
     rotated = {purpose: data_keys.rotate(registry.tenancy, slug, purpose) for purpose in found}
     result = finish(registry, slug, progress, batch_size, settle_seconds)
     result.rotated = rotated
     return result
+
+
+def _refuse_while_moving(registry, slug: str) -> None:
+    # A move's rows are re-encrypted in its own form and its old key kept until it ends:
+    # a rotation meanwhile could retire a key that still opens unmoved values.
+    from .field_moves import moves_of
+
+    with registry.tenancy.platform_session() as platform_db:
+        tenant = platform_db.scalars(select(Tenant).where(Tenant.slug == slug)).one()
+        if moves_of(tenant):
+            raise data_keys.DataKeyError(
+                f"tenant {slug!r} has an unfinished field move: finish it first "
+                "(praxcloud keys rotate --finish)")
 
 
 def finish(registry, slug: str, progress: Progress | None = None,
@@ -115,17 +129,30 @@ def finish(registry, slug: str, progress: Progress | None = None,
 
 
 def reencrypt(registry, slug: str, progress: Progress | None = None,
-              batch_size: int = BATCH_SIZE) -> int:
-    """Store every row of every codec model again under the current codecs; count them."""
+              batch_size: int = BATCH_SIZE, checkpoint=None) -> int:
+    """Store every row of every codec model again under the current codecs; count them.
+
+    ``checkpoint`` (a field move's): ``load()`` gives the (model's place in
+    ``MODELS``, last id) that an earlier, interrupted run committed last, and
+    ``save(place, last_id)`` is called after each committed batch, so that a
+    rerun goes on from there instead of the first row.
+    """
+    start_model, start_id = checkpoint.load() if checkpoint is not None else (0, 0)
     with tenant_request(registry, slug, transaction_manager=_own_manager()) as request:
         db = request.tenant_db
-        total = sum(db.scalar(select(func.count()).select_from(model)) or 0 for model in MODELS)
-        done = 0
+        counts = [db.scalar(select(func.count()).select_from(model)) or 0 for model in MODELS]
+        total = sum(counts)
+        done = sum(counts[:start_model])
         _report(registry, slug, done, total)
         if progress is not None:
             progress(done, total)
-        for model in MODELS:
-            last_id = 0
+        for place, model in enumerate(MODELS):
+            if place < start_model:
+                continue
+            last_id = start_id if place == start_model else 0
+            if last_id:
+                done += db.scalar(select(func.count()).select_from(model)
+                                  .where(model.id <= last_id)) or 0
             while True:
                 rows = db.scalars(select(model).where(model.id > last_id)
                                   .order_by(model.id).limit(batch_size)).all()
@@ -134,6 +161,8 @@ def reencrypt(registry, slug: str, progress: Progress | None = None,
                 _store_again(db, model, rows)
                 last_id = rows[-1].id
                 commit_batch(request)
+                if checkpoint is not None:
+                    checkpoint.save(place, last_id)
                 done += len(rows)
                 _report(registry, slug, min(done, total), total)
                 if progress is not None:

@@ -253,7 +253,7 @@ CORE_PERIODIC_TASKS: dict[str, dict[str, Any]] = {
 
 
 def includeme(config) -> None:
-    from . import key_rotation  # noqa: F401 - registers its task on every process
+    from . import field_moves, key_rotation  # noqa: F401 - register their tasks everywhere
     from .celery_app import make_celery_app
 
     config.registry.celery_app = make_celery_app(config.registry)

@@ -111,7 +111,8 @@ def find_live(request, store: SessionStore, token: str, kind: str) -> TenantIden
         db.execute(_TOUCH, {"session_id": row.id, "now": now})
     permissions = frozenset(p for found in rows for p in (found.permissions or ()))
     email = row.email
-    codec = codecs_of(db).get(User, "email")
+    # reading: while a move decrypts, the stored e-mail may still be encrypted.
+    codec = codecs_of(db).reading(User, "email")
     if codec is not None and email is not None:
         email = codec.decode(email, row.user_id)
     return TenantIdentity(request, row, permissions, email)

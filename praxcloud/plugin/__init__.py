@@ -120,6 +120,8 @@ from ..core.data_keys import DataKeys
 from ..core.key_rotation import finish as finish_key_rotation, queue_rotation as queue_key_rotation
 from ..core.key_rotation import progress_of as key_rotation_progress
 from ..core.key_rotation import rotate as rotate_data_keys
+from ..core.contracts import finish_moves as finish_field_moves
+from ..core.field_moves import pending as pending_field_move
 from ..core.tenant_copies import prepare_restored_copy
 
 
@@ -166,7 +168,8 @@ def configure_tenant_plugin(request, plugin: str, changes: dict) -> dict:
 
     identity = request.praxcloud_identity
     return contracts.configure(request.registry, request.tenant.slug, plugin, changes,
-                               actor=identity.user.email if identity is not None else None)
+                               actor=identity.user.email if identity is not None else None,
+                               background=True)
 
 
 def tenant_shared_state(request, plugin: str):
@@ -237,5 +240,6 @@ __all__ = [
     # stored fields
     "FieldCodec", "PLAIN_FIELDS", "rewrite_all", "stored_field_codecs",
     "DataKeys", "data_key_status", "finish_key_rotation", "queue_key_rotation",
-    "rotate_data_keys", "key_rotation_progress", "prepare_restored_copy",
+    "rotate_data_keys", "key_rotation_progress", "finish_field_moves", "pending_field_move",
+    "prepare_restored_copy",
 ]

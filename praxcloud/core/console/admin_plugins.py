@@ -69,8 +69,10 @@ def configure_plugin(request):
     changes, errors = changes_from_widgets(info, request.POST)
     if errors:
         return invalid(request, {"plugins": _entries(request, name, request.POST, errors)})
+    # background: a codec plugin's stored values are moved by a Celery job.
     contracts.configure(request.registry, request.tenant.slug, name, changes,
-                        actor=request.praxcloud_identity.user.email)  # PluginError: refused above
+                        actor=request.praxcloud_identity.user.email,
+                        background=True)  # PluginError: refused above
     request.flash(f"Settings of {name} saved.", "success")
     return redirect(request, "console.plugins", _anchor=f"plugin-{name}")
 

@@ -77,6 +77,10 @@ class TenantPlugin(PlatformBase):
     plugin: Mapped[str] = mapped_column(String(80))
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     enabled_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A move of the tenant's stored values that a codec plugin's change started and
+    # that is not finished ({"action": "enable" | "disable" | "configure", "old": the
+    # settings before}); None when none (praxcloud.core.field_moves).
+    move: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
     tenant: Mapped[Tenant] = relationship(back_populates="plugins")
 

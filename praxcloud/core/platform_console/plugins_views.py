@@ -16,7 +16,7 @@ from pyramid.httpexceptions import HTTPNotFound
 from pyramid.view import view_config
 from sqlalchemy import select
 
-from .. import contracts
+from .. import contracts, field_moves
 from ..errors import ApiError
 from ..models import Tenant, TenantPlugin
 from ..plugins import PluginError, PluginHost
@@ -163,7 +163,9 @@ def plugin_enable(request):
         if not name:
             raise PluginError("choose a plugin to enable", {"plugin": "required"})
         settings = parse_lines(request.registry.plugin_host, name, text)
-        contracts.enable(request.registry, slug, name, settings, actor=operator_email(request))
+        # A codec plugin's stored values are moved by a Celery job, not in this request.
+        contracts.enable(request.registry, slug, name, settings, actor=operator_email(request),
+                         background=True)
     except TenantNotFound:
         raise HTTPNotFound() from None
     except (PluginError, ApiError) as exc:
@@ -181,12 +183,17 @@ def plugin_disable(request):
     slug = request.matchdict["slug"]
     name = _plugin_name(request)
     try:
-        contracts.disable(request.registry, slug, name, actor=operator_email(request))
+        contracts.disable(request.registry, slug, name, actor=operator_email(request),
+                          background=True)
     except TenantNotFound:
         raise HTTPNotFound() from None
     except (PluginError, ApiError) as exc:
         return _contract_page(request, slug, configure_error=(name, _failed(request, exc)))
-    request.flash(f"Plugin {name} disabled for {slug}.", "success")
+    if field_moves.has_codecs(request.registry.plugin_host, name):
+        request.flash(f"Plugin {name} is being disabled for {slug}: the stored values are "
+                      "decrypted in the background, then it leaves the contract.", "success")
+    else:
+        request.flash(f"Plugin {name} disabled for {slug}.", "success")
     return redirect(request, "platform.tenant_plugins", slug=slug)
 
 
@@ -200,7 +207,7 @@ def plugin_configure(request):
     try:
         changes = changes_from_text(host, name, request.POST)
         contracts.configure(request.registry, slug, name, changes,
-                            actor=operator_email(request))
+                            actor=operator_email(request), background=True)
     except TenantNotFound:
         raise HTTPNotFound() from None
     except (PluginError, ApiError) as exc:
