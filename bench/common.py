@@ -59,6 +59,7 @@ def make_tenant_with_records(registry, slug: str, records: int = 60) -> None:
             create_record(request.tenant_db, {
                 "name": f"Person {number:04d}", "email": f"person{number}@example.test",
                 "phone": "+41 44 000 00 00", "notes": "bench record " * 5,
+                "date_of_birth": f"19{number % 100:02d}-0{number % 9 + 1}-1{number % 10}",
                 "fields": {"class": number % 7, "tags": "a, b"},
             })
 

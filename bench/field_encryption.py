@@ -5,8 +5,9 @@ One app, two tenants with the same 60 records and one staff user:
 ``field_encryption`` with every field. Printed, each measured in this run:
 
 a. authenticated ``GET /api/v1/{tenant}/records?per_page=50`` (50 records,
-   each with an encrypted e-mail, phone and notes: 150 decryptions, plus
-   the audit row's encrypted actor), requests per second, encrypted /
+   each with an encrypted name, e-mail, phone, date of birth, notes and free
+   fields: 300 decryptions, plus the audit row's encrypted actor), requests
+   per second, encrypted /
    plain (target >= 0.9), interleaved rounds, medians; and the Python calls
    per request of each (deterministic, whatever else the machine runs);
 b. ``POST /api/v1/{tenant}/records``, records created per second, encrypted / plain;

@@ -358,7 +358,9 @@ def praxcloud_field_codec(
     """Return a codec for ``field`` of ``model`` in ``tenant``, or ``None`` for plain storage.
 
     ``model`` is a table name: ``"users"`` (fields ``email``, ``display_name``)
-    or ``"records"`` (``name``, ``email``, ``phone``, ``notes``). ``keys(purpose)``
+    or ``"records"`` (``name``, ``email``, ``phone``, ``date_of_birth``,
+    ``notes``, ``fields``). A codec sees text only: the date of birth as ISO
+    8601 (``1984-03-05``), the free fields as canonical JSON. ``keys(purpose)``
     derives a 32-byte key of this tenant's for one purpose; deleting the
     tenant destroys the key it derives from. ``data_keys(purpose)`` gives the
     tenant's versioned random data keys for a purpose (made on first use,

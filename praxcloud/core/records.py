@@ -102,6 +102,9 @@ _READ = select(*[type_coerce(column, DateTime).label(column.key)
 _PAGE = (_READ.order_by(_RECORDS.c.name, _RECORDS.c.id)
          .limit(bindparam("limit")).offset(bindparam("offset")))
 _PAGE_MATCHING = _PAGE.where(_NAME_MATCHES)
+# An encoded name has no order: records in the order they were made.
+_PAGE_BY_ID = (_READ.order_by(_RECORDS.c.id)
+               .limit(bindparam("limit")).offset(bindparam("offset")))
 _ONE = _READ.where(_RECORDS.c.id == bindparam("record_id"))
 
 
@@ -116,14 +119,15 @@ def read_page(tenant_db, query: str | None, page: int, per_page: int) -> Page:
     pattern = _pattern(query)
     values = {"limit": per_page, "offset": (page - 1) * per_page}
     if _name_encoded(tenant_db):
-        statement = _READ.order_by(_RECORDS.c.id).limit(per_page).offset(values["offset"])
-        count = select(func.count()).select_from(_RECORDS)
-        if pattern is not None:
-            matches = _encoded_name_matches(tenant_db, query)
-            statement, count = statement.where(matches), count.where(matches)
-        rows = tenant_db.execute(statement).all()
+        if pattern is None:
+            rows = tenant_db.execute(_PAGE_BY_ID, values).all()
+            return Page(decoded_rows(tenant_db, Record, rows), page, per_page,
+                        _count(tenant_db, None))
+        # The words' tokens are the statement's own: built per search.
+        matches = _encoded_name_matches(tenant_db, query)
+        rows = tenant_db.execute(_PAGE_BY_ID.where(matches), values).all()
         return Page(decoded_rows(tenant_db, Record, rows), page, per_page,
-                    tenant_db.scalar(count) or 0)
+                    tenant_db.scalar(_COUNT.where(matches)) or 0)
     if pattern is not None:
         values["pattern"] = pattern
     rows = tenant_db.execute(_PAGE_MATCHING if pattern is not None else _PAGE, values).all()

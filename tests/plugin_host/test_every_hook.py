@@ -108,7 +108,8 @@ def test_praxcloud_field_codec(enabled, testapp):
     # No data key is made until a codec asks for the active one.
     assert asked == {("acme", model, field, 32, "{}") for model, field in [
         ("users", "email"), ("users", "display_name"), ("records", "name"), ("records", "email"),
-        ("records", "phone"), ("records", "notes")]}
+        ("records", "phone"), ("records", "date_of_birth"), ("records", "notes"),
+        ("records", "fields")]}
 
 
 # Requests and logins --------------------------------------------------------------
