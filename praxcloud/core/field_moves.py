@@ -31,7 +31,7 @@ import time
 import uuid
 from typing import Any
 
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import and_, false, or_
 
 from .errors import TenantUnavailable
 from .fields import BLIND_INDEX_COLUMNS, TOKEN_INDEX_COLUMNS, TenantFieldCodecs, _tokens, codecs_of
@@ -46,7 +46,6 @@ log = logging.getLogger(__name__)
 ENABLE, DISABLE, CONFIGURE = "enable", "disable", "configure"
 # Passes of the final scan before giving up (each moves what the previous found).
 SCAN_PASSES = 5
-SCAN_BATCH = 5000
 
 
 class FieldMoveError(Exception):
@@ -92,17 +91,6 @@ class MovingFieldCodecs(TenantFieldCodecs):
         clauses = [index == codec.blind_index(value) for codec in sides]
         clauses.append(and_(index.is_(None), column == value))
         return or_(*clauses)
-
-    def search(self, model: type, fields, pattern: str, text: str):
-        clauses = []
-        for field in fields:
-            if self.reading(model, field) is None:
-                clauses.append(getattr(model, field).ilike(pattern, escape="\\"))
-            elif (model, field) in BLIND_INDEX_COLUMNS:
-                clauses.append(self.match(model, field, text))
-            elif (model, field) in TOKEN_INDEX_COLUMNS:
-                clauses.append(self.words(model, field, text))
-        return or_(*clauses) if clauses else false()
 
     def words(self, model: type, field: str, text: str):
         """Every word through either side's token index; a row without one by its plain text.
@@ -278,7 +266,7 @@ def off_target(registry, slug: str) -> dict[type, list[int]]:
     Read raw: a codec's ``key_version`` tells an encoded value (a version)
     from a plain one (None). Fields whose codec cannot tell are not checked.
     """
-    from .key_rotation import MODELS, _fields_of, _inner, _own_manager
+    from .key_rotation import MODELS, _fields_of, _inner, _own_manager, scan
 
     found: dict[type, list[int]] = {}
     with tenant_request(registry, slug, transaction_manager=_own_manager()) as request:
@@ -295,22 +283,11 @@ def off_target(registry, slug: str) -> dict[type, list[int]]:
                     checks.append((name, codecs.get(model, name) is not None, probe))
             if not checks:
                 continue
-            table = model.__table__
-            columns = [table.c[name] for name, _, _ in checks]
-            ids: list[int] = []
-            last_id = 0
-            while True:
-                rows = db.execute(select(table.c.id, *columns).where(table.c.id > last_id)
-                                  .order_by(table.c.id).limit(SCAN_BATCH)).all()
-                if not rows:
-                    break
-                # Only text can be told apart (a value form of another type is not checked).
-                ids.extend(row[0] for row in rows if any(
-                    isinstance(row[i + 1], str)
-                    and (probe.key_version(row[i + 1]) is not None) != encoded
-                    for i, (_, encoded, probe) in enumerate(checks)))
-                last_id = rows[-1][0]
-            found[model] = ids
+            # Only text can be told apart (a value form of another type is not checked).
+            found[model] = [
+                row[0] for row in scan(db, model.__table__, [name for name, _, _ in checks])
+                if any(isinstance(value, str) and (probe.key_version(value) is not None) != encoded
+                       for value, (_, encoded, probe) in zip(row[1:], checks, strict=True))]
     return found
 
 

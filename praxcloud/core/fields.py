@@ -232,8 +232,9 @@ class TenantFieldCodecs:
         """
         clauses = []
         for field in fields:
-            codec = self.get(model, field)
-            if codec is None:
+            # What is stored now decides: while a move is under way (field_moves), a
+            # field not encoded before is still searched as text, its moved rows by index.
+            if self.reading(model, field) is None:
                 clauses.append(getattr(model, field).ilike(pattern, escape="\\"))
             elif (model, field) in BLIND_INDEX_COLUMNS:
                 clauses.append(self.match(model, field, text))

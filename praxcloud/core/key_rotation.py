@@ -235,20 +235,29 @@ def _rows_under(registry, slug: str, versions: set[int]) -> dict[type, list[int]
                       if codec is not None and hasattr(_inner(codec), "key_version")]
             if not fields:
                 continue
-            columns = [table.c[name] for name, _ in fields]
-            ids: list[int] = []
-            last_id = 0
-            while True:
-                rows = db.execute(select(table.c.id, *columns).where(table.c.id > last_id)
-                                  .order_by(table.c.id).limit(SCAN_BATCH)).all()
-                if not rows:
-                    break
-                ids.extend(row[0] for row in rows
-                           if any(_inner(codec).key_version(row[i + 1]) in versions
-                                  for i, (_, codec) in enumerate(fields)))
-                last_id = rows[-1][0]
-            found[model] = ids
+            probes = [_inner(codec) for _, codec in fields]
+            found[model] = [
+                row[0] for row in scan(db, table, [name for name, _ in fields])
+                if any(isinstance(value, str) and probe.key_version(value) in versions
+                       for value, probe in zip(row[1:], probes, strict=True))]
     return found
+
+
+def scan(db, table, names: list[str]):
+    """Every row of ``table`` as (id, *names), raw, in id order, ``SCAN_BATCH`` at a time.
+
+    Raw: past the field layer, an encoded value as stored. Only text can be
+    told apart (a value of another form, a date or an object, is plain).
+    """
+    columns = [table.c[name] for name in names]
+    last_id = 0
+    while True:
+        rows = db.execute(select(table.c.id, *columns).where(table.c.id > last_id)
+                          .order_by(table.c.id).limit(SCAN_BATCH)).all()
+        if not rows:
+            return
+        yield from rows
+        last_id = rows[-1][0]
 
 
 def _reencrypt_rows(registry, slug: str, stale: dict[type, list[int]]) -> None:
