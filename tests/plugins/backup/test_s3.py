@@ -5,7 +5,8 @@ user with an access key allowed ``s3:*`` while the server still answers
 anyone, then turns moto's authentication on (``/moto-api/reset-auth``), so
 from then on the store checks each request's signature against that key, as
 a real store does. The keys reach the plugin through the ini only; the server
-is stopped by its PID.
+is stopped by its PID. One test serves https with a certificate signed by a CA
+of the test's own, named in the ini (``s3_ca_cert``), as a private store's.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -43,19 +46,41 @@ def free_port() -> int:
 
 
 class MotoS3:
-    """moto's server on 127.0.0.1:port, with one IAM user's key, authentication on."""
+    """moto's server on 127.0.0.1:port, with one IAM user's key, authentication on.
 
-    def __init__(self, directory: Path):
+    With ``tls``, it serves https with a certificate for 127.0.0.1 that a CA of
+    the test's own signed (``ca_cert``), as a private store would.
+    """
+
+    def __init__(self, directory: Path, tls: bool = False):
         self.directory = directory
         self.port = free_port()
-        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.tls = tls
+        self.endpoint = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
+        self.ca_cert = directory / "ca.pem"
         self.process: subprocess.Popen | None = None
         self.key_id = self.secret = ""
 
+    def _certificates(self) -> list[str]:
+        def openssl(*args: str) -> None:
+            subprocess.run(["openssl", *args], check=True, capture_output=True,
+                           cwd=self.directory)
+
+        ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        openssl("req", "-x509", *ec, "-days", "2", "-subj", "/CN=test CA", "-keyout",
+                "ca.key", "-out", "ca.pem")
+        openssl("req", *ec, "-subj", "/CN=127.0.0.1", "-keyout", "server.key", "-out",
+                "server.csr")
+        (self.directory / "san.ext").write_text("subjectAltName=IP:127.0.0.1\n")
+        openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+                "-CAcreateserial", "-days", "2", "-extfile", "san.ext", "-out", "server.pem")
+        return ["-c", str(self.directory / "server.pem"), "-k", str(self.directory / "server.key")]
+
     def start(self) -> None:
         log = (self.directory / "moto.log").open("wb")
+        tls = self._certificates() if self.tls else []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port), *tls],
             stdout=log, stderr=subprocess.STDOUT,
             env={**os.environ, "AWS_DEFAULT_REGION": "us-east-1"})
         deadline = time.monotonic() + 30
@@ -76,7 +101,8 @@ class MotoS3:
         import boto3
 
         iam = boto3.client("iam", endpoint_url=self.endpoint, region_name="us-east-1",
-                           aws_access_key_id="setup", aws_secret_access_key="setup")
+                           aws_access_key_id="setup", aws_secret_access_key="setup",
+                           verify=self.verify)
         iam.create_user(UserName="backup")
         key = iam.create_access_key(UserName="backup")["AccessKey"]
         iam.put_user_policy(UserName="backup", PolicyName="backups", PolicyDocument=json.dumps({
@@ -87,14 +113,21 @@ class MotoS3:
         url = f"{self.endpoint}/moto-api/reset-auth"
         request = urllib.request.Request(url, data=b"0", method="POST",  # noqa: S310 - http
                                          headers={"Content-Type": "text/plain"})
-        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - loopback
+        context = ssl.create_default_context(cafile=self.verify) if self.tls else None
+        with urllib.request.urlopen(request, timeout=10,  # noqa: S310 - loopback
+                                    context=context) as answer:
             assert json.loads(answer.read())["status"] == "ok"
+
+    @property
+    def verify(self) -> str | None:
+        return str(self.ca_cert) if self.tls else None
 
     def client(self):
         import boto3
 
         return boto3.client("s3", endpoint_url=self.endpoint, region_name="us-east-1",
-                            aws_access_key_id=self.key_id, aws_secret_access_key=self.secret)
+                            aws_access_key_id=self.key_id, aws_secret_access_key=self.secret,
+                            verify=self.verify)
 
     def objects(self, prefix: str) -> list[str]:
         found = self.client().list_objects_v2(Bucket=BUCKET, Prefix=prefix).get("Contents", [])
@@ -110,14 +143,17 @@ class MotoS3:
 
 
 @pytest.fixture
-def moto(tmp_path, restic_installed):
+def moto(request, tmp_path, restic_installed):
+    """moto's S3 server; ``parametrize("moto", ["https"], indirect=True)`` for https."""
+    tls = getattr(request, "param", "http") == "https"
+    need(not tls or shutil.which("openssl") is not None, "openssl is not installed")
     need(importlib.util.find_spec("moto") is not None
          and importlib.util.find_spec("boto3") is not None
          and importlib.util.find_spec("flask") is not None,
          "moto's server is not installed (pip install 'moto[server]', in the test extra)")
     directory = tmp_path / "moto"
     directory.mkdir()
-    server = MotoS3(directory)
+    server = MotoS3(directory, tls)
     try:
         server.start()
         yield server
@@ -128,7 +164,8 @@ def moto(tmp_path, restic_installed):
 @pytest.fixture
 def settings(settings, moto):
     return {**settings, INI + "s3_access_key_id": moto.key_id,
-            INI + "s3_secret_access_key": moto.secret}
+            INI + "s3_secret_access_key": moto.secret,
+            **({INI + "s3_ca_cert": str(moto.ca_cert)} if moto.tls else {})}
 
 
 @pytest.fixture
@@ -201,6 +238,32 @@ def test_a_stopped_store_is_unreachable(moto, s3_url, praxcloud,  # noqa: F811
     assert "cannot reach s3+http://127.0.0.1" in out
     out = praxcloud("backup", "restore", "--tenant", "acme", "--yes", code=1).output
     assert "cannot reach" in out
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+@pytest.mark.parametrize("moto", ["https"], indirect=True)
+def test_https_is_the_default_and_its_certificate_is_checked(moto, make_tenant, tenant_request,
+                                                             monkeypatch):
+    from plugins.backup import config
+
+    url = f"s3://127.0.0.1:{moto.port}/{BUCKET}/tenants"  # no +http: https
+    make_tenant("acme", plugins={NAME: {"target": url}})
+    add_records(tenant_request, "acme", 5)
+    with tenant_request("acme") as request:
+        made = service.run_backup(request)
+        assert service.verify(request)[0]["id"] == made["id"]
+    assert "tenants/acme/config" in moto.objects("tenants/acme/")
+    # Without the private CA in the ini, the store's certificate is refused: nothing is sent.
+    real = config.plugin_ini_settings
+    monkeypatch.setattr(config, "plugin_ini_settings", lambda source, name: {
+        key: value for key, value in real(source, name).items() if key != "s3_ca_cert"})
+    with pytest.raises(BackupError) as caught, tenant_request("acme") as request:
+        service.run_backup(request)
+    assert caught.value.code == "target_unreachable", caught.value.message
+    assert "certificate" in caught.value.message
+    monkeypatch.undo()
+    with tenant_request("acme") as request:
+        assert [item["id"] for item in service.list_backups(request)] == [made["id"]]
 
 
 # The URL and the keys, without a server ------------------------------------------------
