@@ -26,7 +26,7 @@ from . import service
 from .config import NAME, ini_settings, tenant_settings
 from .errors import BackupError
 from .overview import last_failure
-from .targets import TARGET_KINDS, parse_target
+from .targets import parse_target
 
 TEMPLATE = "plugins.backup:templates/platform.jinja2"
 # A tenant whose newest verified backup is older than this is marked: a daily run was missed.
@@ -47,10 +47,9 @@ PROBLEMS = {
 
 def target_kind(url: str) -> str:
     """The kind of target only (``S3``, ``SFTP``, ``directory``): never its URL."""
-    scheme = url.partition(":")[0]
     if not url:
         return "none"
-    return KIND_TITLES.get(scheme, "unknown") if scheme in TARGET_KINDS else "unknown"
+    return KIND_TITLES.get(url.partition(":")[0], "unknown")
 
 
 def status_of(tenant, now) -> dict:
