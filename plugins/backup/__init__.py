@@ -8,7 +8,8 @@ password derived from the tenant's key, so deleting the tenant makes its
 backups unreadable. :mod:`.databases` streams ``pg_dump`` (or an SQLite online
 backup) in and ``pg_restore`` (or the backup API) out; :mod:`.service` runs,
 verifies, prunes and restores; :mod:`.tasks` is the daily Celery beat entry;
-:mod:`.cli` the ``praxcloud backup`` commands. README.md has the rest.
+:mod:`.cli` the ``praxcloud backup`` commands; :mod:`.platform_views` the operators'
+page of every tenant's backup status. README.md has the rest.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def praxcloud_includeme(config):
     add_routes(config)
     config.scan(".console_views")
     config.scan(".api_views")
+    config.scan(".platform_views")
 
 
 @hookimpl
@@ -58,6 +60,11 @@ def praxcloud_openapi() -> OpenApiPart:
 @hookimpl
 def praxcloud_menu_links(request) -> list[MenuLink]:
     return [{"title": "Backups", "route": "backup.admin", "permission": SETTINGS_MANAGE}]
+
+
+@hookimpl
+def praxcloud_platform_menu_links(request) -> list[MenuLink]:
+    return [{"title": "Backups", "route": "backup.platform"}]
 
 
 @hookimpl

@@ -11,11 +11,14 @@ SETTINGS_SCHEMA = {
     "properties": {
         "target": {
             "type": "string", "maxLength": 500, "default": "",
-            "pattern": "^$|^(file:///|sftp://)\\S+$",
-            "x-pattern-message": "file:///DIRECTORY or sftp://USER@HOST:PORT/DIRECTORY",
+            "pattern": "^$|^(file:///|sftp://|s3://|s3\\+http://)\\S+$",
+            "x-pattern-message": "file:///DIRECTORY, sftp://USER@HOST:PORT/DIRECTORY or "
+                                 "s3://HOST[:PORT]/BUCKET[/PREFIX]",
             "title": "Where backups are written",
-            "description": "A directory on another disk or server (file:///srv/backup) or an "
-                           "SFTP server (sftp://backup@host:22/srv/backup); each tenant gets a "
+            "description": "A directory on another disk or server (file:///srv/backup), an "
+                           "SFTP server (sftp://backup@host:22/srv/backup) or an S3-compatible "
+                           "store (s3://s3.example.net/bucket/prefix, its keys in the "
+                           "platform's ini); each tenant gets a "
                            "repository of its own under it",
         },
         "keep_days": {
@@ -35,6 +38,15 @@ INI_DEFAULTS = {
     "known_hosts": "",           # known_hosts file for sftp:// targets (strict checking)
     "allowed_targets": "",       # space-separated URL prefixes a target must start with
     "cache_dir": "",             # restic's cache; none (--no-cache) when empty
+    # s3:// targets: the keys (here, or an AWS credentials file and its profile), the
+    # region, a CA bundle for a private store, and plain http beyond loopback.
+    "s3_access_key_id": "",
+    "s3_secret_access_key": "",
+    "s3_credentials_file": "",
+    "s3_profile": "",
+    "s3_region": "",
+    "s3_ca_cert": "",
+    "s3_allow_http": "",
 }
 
 

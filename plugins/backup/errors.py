@@ -9,7 +9,8 @@ class BackupError(PraxError):
     """A backup, verification or restore failed; ``code`` says how, ``message`` in one line.
 
     Codes: ``restic_missing``, ``target_missing``, ``target_invalid``,
-    ``target_not_allowed``, ``target_unreachable``, ``no_repository``,
+    ``target_not_allowed``, ``target_unreachable``, ``credentials_missing`` (no S3
+    keys in the ini), ``credentials_refused`` (the store refused the keys), ``no_repository``,
     ``wrong_key``, ``damaged`` (tampered or truncated), ``dump_failed``,
     ``restore_failed``, ``no_backup``, ``restic_failed``.
     """

@@ -28,7 +28,15 @@ NO_REPOSITORY = ("Is there a repository at the following location?",
 UNREACHABLE = ("unable to start the sftp session", "ssh: connect to host",
                "Connection refused", "Host key verification failed", "Permission denied",
                "subprocess ssh:", "Connection closed", "No route to host",
-               "Could not resolve hostname", "ssh command exited")
+               "Could not resolve hostname", "ssh command exited",
+               # an S3 store (Go's net errors, as restic passes them on)
+               "dial tcp", "connect: connection refused", "no such host", "i/o timeout",
+               "x509: certificate", "tls: ")
+# An S3 store refusing the keys: checked before NO_REPOSITORY, which restic says too.
+CREDENTIALS = ("The AWS Access Key Id you provided does not exist",
+               "The request signature we calculated does not match", "InvalidAccessKeyId",
+               "SignatureDoesNotMatch", "Access Denied", "AccessDenied",
+               "The security token included in the request is invalid")
 DAMAGED = ("ciphertext verification failed", "ciphertext", "unexpected EOF",
            "hash does not match", "Load(", "load(", "invalid data returned",
            "wrong length", "checksum", "not found in index", "is damaged", "errors were found",
@@ -43,6 +51,9 @@ def classify(stderr: str, describe: str, action: str) -> BackupError:
     if any(text in stderr for text in WRONG_KEY):
         return BackupError("wrong_key", f"the backup key does not open {describe} (a wrong key, "
                                         f"or the tenant's key was destroyed)")
+    if any(text in stderr for text in CREDENTIALS):
+        return BackupError("credentials_refused", f"{describe} refused the S3 keys (praxcloud."
+                                                  f"plugin.backup.s3_*): {detail}")
     if any(text in stderr for text in UNREACHABLE):
         return BackupError("target_unreachable", f"cannot reach {describe}: {detail}")
     if any(text in stderr for text in NO_REPOSITORY):

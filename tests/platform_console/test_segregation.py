@@ -29,7 +29,7 @@ TENANT_PAGES = ["/acme/", "/acme/records", "/acme/users", "/acme/groups", "/acme
 API_PAGES = ["/api/v1/acme/me", "/api/v1/acme/records", "/api/v1/acme/sessions"]
 PLATFORM_PAGES = ["/platform/", "/platform/tenants", "/platform/tenants/acme",
                   "/platform/tenants/acme/plugins", "/platform/plugins", "/platform/audit",
-                  "/platform/waf"]  # a plugin's page for operators
+                  "/platform/waf", "/platform/backup"]  # plugins' pages for operators
 
 
 def fresh_client(app) -> webtest.TestApp:
