@@ -8,12 +8,16 @@ tests and assert nothing. Run them from the repository root:
 
 from __future__ import annotations
 
+import cProfile
 import datetime as dt
+import gc
 import os
 import platform
+import pstats
 import resource
 import statistics
 import sys
+import time
 from pathlib import Path
 
 import webtest
@@ -90,3 +94,32 @@ def machine() -> str:
     return (f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
             f"{platform.system()} {platform.release()}, load average {load}, "
             f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
+
+
+def records_rate(app, slug: str, headers: dict, requests: int) -> float:
+    """Records pages (``RECORDS_URL``) per second, ``requests`` of them one after another."""
+    url = RECORDS_URL.format(slug=slug)
+    gc.collect()
+    start = time.perf_counter()
+    for _ in range(requests):
+        app.get(url, headers=headers)
+    return requests / (time.perf_counter() - start)
+
+
+def calls_per_request(app, slug: str, headers: dict, requests: int = 50) -> float:
+    """Python function calls per records request: the work done, whatever else runs."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    records_rate(app, slug, headers, requests)
+    profiler.disable()
+    return pstats.Stats(profiler).total_calls / requests
+
+
+def interleaved(measure, rounds: int, tenants: tuple[str, ...]) -> dict[str, float]:
+    """``measure(slug)`` for each tenant, ``rounds`` times, the order reversed every other
+    round (neither side always runs first, on a warmer machine); the medians."""
+    found: dict[str, list[float]] = {slug: [] for slug in tenants}
+    for number in range(rounds):
+        for slug in tenants if number % 2 == 0 else reversed(tenants):
+            found[slug].append(measure(slug))
+    return {slug: statistics.median(values) for slug, values in found.items()}

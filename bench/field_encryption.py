@@ -22,22 +22,21 @@ d. key rotation: values re-encrypted per second (``rotate_data_keys`` on a
 from __future__ import annotations
 
 import argparse
-import cProfile
 import gc
-import pstats
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
 from common import (
-    RECORDS_URL,
     bench_settings,
     build_app,
+    calls_per_request,
     client,
+    interleaved,
     login,
     machine,
     make_tenant_with_records,
+    records_rate,
 )
 
 from praxcloud.core import contracts
@@ -46,15 +45,6 @@ from praxcloud.core.scripting import tenant_request
 from praxcloud.plugin import rotate_data_keys
 
 TENANTS = ("plain", "encrypted")
-
-
-def records_rate(app, slug: str, headers: dict, requests: int) -> float:
-    url = RECORDS_URL.format(slug=slug)
-    gc.collect()
-    start = time.perf_counter()
-    for _ in range(requests):
-        app.get(url, headers=headers)
-    return requests / (time.perf_counter() - start)
 
 
 def create_rate(app, slug: str, headers: dict, requests: int) -> float:
@@ -66,22 +56,6 @@ def create_rate(app, slug: str, headers: dict, requests: int) -> float:
                             "phone": "+31 20 555 0101", "notes": "created by the bench"},
                       headers=headers)
     return requests / (time.perf_counter() - start)
-
-
-def calls_per_request(app, slug: str, headers: dict, requests: int = 50) -> float:
-    profiler = cProfile.Profile()
-    profiler.enable()
-    records_rate(app, slug, headers, requests)
-    profiler.disable()
-    return pstats.Stats(profiler).total_calls / requests
-
-
-def interleaved(measure, rounds: int) -> dict[str, float]:
-    found: dict[str, list[float]] = {slug: [] for slug in TENANTS}
-    for number in range(rounds):
-        for slug in TENANTS if number % 2 == 0 else reversed(TENANTS):
-            found[slug].append(measure(slug))
-    return {slug: statistics.median(values) for slug, values in found.items()}
 
 
 def codec_cost(registry, operations: int) -> tuple[float, float]:
@@ -138,14 +112,16 @@ def main() -> None:
             records_rate(app, slug, headers[slug], requests // 4)
 
         print(f"machine: {machine()}")
-        rates = interleaved(lambda slug: records_rate(app, slug, headers[slug], requests), rounds)
+        rates = interleaved(lambda slug: records_rate(app, slug, headers[slug], requests),
+                            rounds, TENANTS)
         print(f"(a) records page, {rounds} rounds of {requests}: plain {rates['plain']:.1f} "
               f"req/s, encrypted {rates['encrypted']:.1f} req/s, "
               f"ratio {rates['encrypted'] / rates['plain']:.3f} (target >= 0.9)")
         calls = {slug: calls_per_request(app, slug, headers[slug]) for slug in TENANTS}
         print(f"    Python calls per records request: plain {calls['plain']:.0f}, encrypted "
               f"{calls['encrypted']:.0f} (ratio {calls['plain'] / calls['encrypted']:.3f})")
-        made = interleaved(lambda slug: create_rate(app, slug, headers[slug], creates), rounds)
+        made = interleaved(lambda slug: create_rate(app, slug, headers[slug], creates),
+                           rounds, TENANTS)
         print(f"(b) record creation, {rounds} rounds of {creates}: plain {made['plain']:.1f}/s, "
               f"encrypted {made['encrypted']:.1f}/s, "
               f"ratio {made['encrypted'] / made['plain']:.3f}")

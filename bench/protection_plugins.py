@@ -24,10 +24,7 @@ Runs are interleaved (plain guarded guarded plain ...), medians compared.
 from __future__ import annotations
 
 import argparse
-import cProfile
 import gc
-import pstats
-import statistics
 import sys
 import tempfile
 import time
@@ -35,14 +32,16 @@ from pathlib import Path
 
 from common import (
     EMAIL,
-    RECORDS_URL,
     ROOT,
     bench_settings,
     build_app,
+    calls_per_request,
     client,
+    interleaved,
     login,
     machine,
     make_tenant_with_records,
+    records_rate,
 )
 
 from praxcloud.core import contracts
@@ -53,24 +52,6 @@ from praxcloud.testing import PASSWORD
 
 ISSUE_12 = ("password_policy", "slowdown", "lockdown", "ipwhitelist", "waf")
 TENANTS = ("plain", "guarded")
-
-
-def records_rate(app, slug: str, headers: dict, requests: int) -> float:
-    url = RECORDS_URL.format(slug=slug)
-    gc.collect()
-    start = time.perf_counter()
-    for _ in range(requests):
-        app.get(url, headers=headers)
-    return requests / (time.perf_counter() - start)
-
-
-def calls_per_request(app, slug: str, headers: dict, requests: int = 50) -> float:
-    """Python function calls per records request: the work done, whatever else runs."""
-    profiler = cProfile.Profile()
-    profiler.enable()
-    records_rate(app, slug, headers, requests)
-    profiler.disable()
-    return pstats.Stats(profiler).total_calls / requests
 
 
 def login_rate(app, slug: str, requests: int) -> float:
@@ -97,14 +78,6 @@ def check_cost_us(registry, slug: str, password: str, checks: int) -> float:
         for _ in range(checks):
             check(request, user)
         return (time.perf_counter() - start) / checks * 1e6
-
-
-def interleaved(measure, rounds: int) -> dict[str, float]:
-    found: dict[str, list[float]] = {slug: [] for slug in TENANTS}
-    for number in range(rounds):
-        for slug in TENANTS if number % 2 == 0 else reversed(TENANTS):
-            found[slug].append(measure(slug))
-    return {slug: statistics.median(values) for slug, values in found.items()}
 
 
 def main() -> None:
@@ -134,7 +107,7 @@ def main() -> None:
         print(f"guarded enables: {', '.join(chosen)}; not installed: "
               f"{', '.join(sorted(set(ISSUE_12) - installed)) or 'none'}")
         records = interleaved(lambda slug: records_rate(app, slug, headers[slug], requests),
-                              rounds)
+                              rounds, TENANTS)
         print(f"(a) records page, {rounds} rounds of {requests}: plain "
               f"{records['plain']:.1f} req/s, guarded {records['guarded']:.1f} req/s, "
               f"ratio {records['guarded'] / records['plain']:.3f} (target >= 0.85)")
@@ -142,7 +115,7 @@ def main() -> None:
         print(f"    Python calls per records request: plain {calls['plain']:.0f}, guarded "
               f"{calls['guarded']:.0f} (ratio {calls['plain'] / calls['guarded']:.3f}; "
               "deterministic, unlike the rates)")
-        logged = interleaved(lambda slug: login_rate(app, slug, logins), rounds)
+        logged = interleaved(lambda slug: login_rate(app, slug, logins), rounds, TENANTS)
         print(f"(b) API login, {rounds} rounds of {logins}: plain {logged['plain']:.1f}/s, "
               f"guarded {logged['guarded']:.1f}/s, "
               f"ratio {logged['guarded'] / logged['plain']:.3f}")
