@@ -14,14 +14,18 @@ import ipaddress
 import re
 import shlex
 import socket
+from abc import ABC, abstractmethod
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .errors import BackupError
 
 
-class Target:
-    """A place restic writes repositories to; one repository per tenant."""
+class Target(ABC):
+    """A place restic writes repositories to; one repository per tenant.
+
+    A kind of target says at least where a tenant's repository is
+    (:meth:`repository`); the rest has defaults."""
 
     scheme = ""
 
@@ -29,9 +33,9 @@ class Target:
         self.url = url
         self.ini = ini
 
+    @abstractmethod
     def repository(self, slug: str) -> str:
         """restic's repository string for the tenant ``slug``."""
-        raise NotImplementedError
 
     def options(self) -> list[str]:
         """restic command-line options (never a secret)."""
@@ -45,7 +49,7 @@ class Target:
         """The repository as an operator reads it in an error message."""
         return self.repository(slug)
 
-    def check_reachable(self) -> None:
+    def check_reachable(self) -> None:  # noqa: B027 - most targets have no cheap check
         """Raise ``target_unreachable`` when the target is known not to be there."""
 
 
