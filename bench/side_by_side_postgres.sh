@@ -29,6 +29,8 @@ log() { printf '[sbs] %s\n' "$*" >&2; }
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 
 WORK="$(mktemp -d /tmp/sbs.XXXXXX)"
+# shellcheck source=bench/server_common.sh
+source "$SRC/bench/server_common.sh"
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
             if [ -x "$WORK/prax/.venv/bin/praxcloud" ]; then
@@ -55,18 +57,10 @@ export DATABASE_URL="$PG/$PEER_DB"
 PIDS+=($!)
 
 # --- praxcloud: a fresh clone of HEAD ------------------------------------------
-git clone -q "$SRC" "$WORK/prax"
+praxcloud_clone "$SRC"
 cd "$WORK/prax"
-python3 -m venv .venv
-.venv/bin/pip install -q --disable-pip-version-check -e . gunicorn >&2
-# production.ini as it is, its secrets and services from the environment (mail is never sent).
-cp production.ini bench.ini
-export PRAXCLOUD_PLATFORM_DB_URL="postgresql+psycopg2://postgres@127.0.0.1:5432/$PLATFORM_DB"
-export PRAXCLOUD_TENANT_ADMIN_URL="postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
-export PRAXCLOUD_MASTER_KEY="$(python3 -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')"
-export PRAXCLOUD_BASE_URL="http://127.0.0.1:$XPORT" PRAXCLOUD_REDIS_URL="redis://127.0.0.1:6379/14"
-export PRAXCLOUD_SMTP_HOST=127.0.0.1 PRAXCLOUD_SMTP_USER=bench PRAXCLOUD_SMTP_PASSWORD=bench \
-       PRAXCLOUD_MAIL_FROM=bench@example.org
+# production.ini as it is, its secrets and services from the environment.
+praxcloud_env "$PLATFORM_DB" "$XPORT"
 X=".venv/bin/praxcloud -c bench.ini"
 $X db upgrade >&2
 $X tenant create demo --name Demo >&2
@@ -77,29 +71,10 @@ $X plugins list --tenant demo >&2 || true
   --log-level warning >"$WORK/prax.log" 2>&1 &
 PIDS+=($!)
 
-json() { python3 -c "import json, sys; d = json.load(sys.stdin); print($1)"; }
-for port in $PPORT $XPORT; do
-  for _ in $(seq 1 90); do
-    c="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/v1/demo/records" || true)"
-    [ "$c" = 401 ] && break; sleep 1
-  done
-  [ "$c" = 401 ] || { log "server on $port did not come up"; cat "$WORK"/*.log >&2; exit 1; }
-done
-login() { curl -sf -X POST -H 'Content-Type: application/json' -d "{\"email\":\"$EMAIL\",\"password\":\"$PASSWORD\"}" \
-  "http://127.0.0.1:$1/api/v1/demo/auth/login" | json 'd["token"]'; }
-PTOK="$(login $PPORT)"; XTOK="$(login $XPORT)"
+for port in $PPORT $XPORT; do wait_for_api "$port" demo; done
+PTOK="$(api_token $PPORT demo "$EMAIL" "$PASSWORD")"; XTOK="$(api_token $XPORT demo "$EMAIL" "$PASSWORD")"
 log "seeding $RECORDS praxcloud records through the API"
-python3 - "$XPORT" "$XTOK" "$RECORDS" <<'PY'
-import json, sys, urllib.request
-port, tok, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-for i in range(n):
-    body = {"name": f"Person {i:04d}", "email": f"person{i}@example.org", "phone": "+31 20 555 %04d" % i,
-            "date_of_birth": "1980-01-%02d" % (i % 28 + 1), "notes": "Seeded record for the benchmark. " * 4,
-            "fields": {"class": i % 7, "tag": "a"}}
-    req = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/demo/records", json.dumps(body).encode(),
-                                 {"Content-Type": "application/json", "Authorization": "Bearer " + tok}, method="POST")
-    urllib.request.urlopen(req).read()
-PY
+seed_records "$XPORT" demo "$XTOK" "$RECORDS"
 PURL_A="http://127.0.0.1:$PPORT/api/v1/demo/records?page=1"
 XURL_A="http://127.0.0.1:$XPORT/api/v1/demo/records?page=1&per_page=50"
 PID1="$(curl -sf -H "Authorization: Bearer $PTOK" "$PURL_A" | json 'd["results"][25]["id"]')"
@@ -110,14 +85,6 @@ PB="$(curl -sf -o /dev/null -w '%{size_download}' -H "Authorization: Bearer $PTO
 XB="$(curl -sf -o /dev/null -w '%{size_download}' -H "Authorization: Bearer $XTOK" "$XURL_A")"
 log "page of $PN peer ($PB bytes), $XN praxcloud ($XB bytes)"
 
-rps() {  # rps TOKEN URL [extra wrk args]
-  local tok="$1" url="$2"; shift 2
-  wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" --timeout 10s -H "Authorization: Bearer $tok" "$@" "$url" >/dev/null
-  wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --timeout 10s --latency -H "Authorization: Bearer $tok" "$@" "$url" >"$WORK/w.txt"
-  local bad; bad="$(awk '/Non-2xx/ {print $NF}' "$WORK/w.txt")"
-  [ -z "$bad" ] || log "non-2xx answers: $bad"
-  awk '/^Requests\/sec:/ {print $2}' "$WORK/w.txt"
-}
 declare -A R
 for r in $(seq 1 "$ROUNDS"); do
   R[pa$r]="$(rps "$PTOK" "$PURL_A")"; R[xa$r]="$(rps "$XTOK" "$XURL_A")"
@@ -129,7 +96,6 @@ for r in $(seq 1 "$ROUNDS"); do
   fi
   log "round $r: page peer ${R[pa$r]} prax ${R[xa$r]} | one peer ${R[pb$r]} prax ${R[xb$r]} | login peer ${R[pc$r]:--} prax ${R[xc$r]:--}"
 done
-med() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 echo "side by side $(date -u '+%Y-%m-%d %H:%M UTC'), nproc $(nproc), load $(cut -d' ' -f1-3 /proc/loadavg), $ROUNDS rounds, gunicorn $WORKERS sync workers, wrk -t1 -c$CONNECTIONS -d$DURATION, PostgreSQL, enabled: ${ENABLE:-none}"
 for k in a b c; do
   [ "$k" = c ] && [ "$LOGIN" != 1 ] && continue
