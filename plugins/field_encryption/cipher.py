@@ -145,6 +145,36 @@ class FieldCipher:
                 f"{self.table}.{self.column} of row {row} does not open: tampered, or "
                 "copied from another row, column or tenant") from None
 
+    def decode_many(self, values, rows) -> list:
+        """A page's column at once (None stays None): ``decode`` without a call per value.
+
+        Anything but a well-formed value under a known key (plain text, a
+        key version not seen yet, a value that does not open) sends the
+        whole column through ``decode``, which reads it or names the problem.
+        """
+        a2b, get, prefix = binascii.a2b_base64, self._by_header.get, self._aad_prefix
+        opened = []
+        append = opened.append
+        try:
+            for stored, row in zip(values, rows, strict=True):
+                if stored is None:
+                    append(None)
+                    continue
+                raw = a2b(stored[_SKIP:])
+                cipher = get(raw[:_HEADER.size])
+                if cipher is None or len(raw) < _SHORTEST or not stored.startswith(PREFIX):
+                    break
+                append(cipher.decrypt(raw[_HEADER.size:_BODY], raw[_BODY:],
+                                      prefix + (b"-" if row is None else b"%d" % row)
+                                      ).decode("utf-8"))
+            else:
+                return opened
+        except (binascii.Error, InvalidTag, TypeError, ValueError):
+            pass
+        decode = self.decode
+        return [stored if stored is None else decode(stored, row)
+                for stored, row in zip(values, rows, strict=True)]
+
     def key_version(self, stored: str | None) -> int | None:
         """The data key version ``stored`` is encrypted under; None for plain text."""
         if stored is None or not stored.startswith(PREFIX):

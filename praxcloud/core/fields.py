@@ -31,7 +31,8 @@ import logging
 import secrets
 import threading
 from collections import OrderedDict, namedtuple
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import Any, Protocol
 
 from sqlalchemy import and_, event, false, inspect, or_, select, text
@@ -111,6 +112,9 @@ class FieldCodec(Protocol):
     A codec whose ``binds_row`` is true takes the row's id as a second
     argument (``None`` for a copy that has no row of its own, such as the
     audit trail's display values); one without it takes the value alone.
+    A row-binding codec may also have ``decode_many(values, rows)``: a
+    column of a page decoded in one call (None stays None), for codecs whose
+    per-call overhead matters (a page of 50 records decodes 300 values).
     """
 
     def encode(self, value: str) -> str: ...
@@ -171,6 +175,12 @@ class _Formed:
         if not isinstance(stored, str):
             return stored
         return self.from_text(self.codec.decode(stored, row))
+
+    def decode_many(self, values: Sequence, rows: Sequence) -> list:
+        texts = decode_column(self.codec, [v if isinstance(v, str) else None for v in values], rows)
+        from_text = self.from_text
+        return [value if not isinstance(value, str) else from_text(text)
+                for value, text in zip(values, texts, strict=True)]
 
 
 def row_bound(codec):
@@ -330,20 +340,26 @@ def decoded_rows(session: Session, model: type, rows: Iterable) -> list:
     rows = list(rows)
     if not rows:
         return rows
-    # Positions once per page, not a mapping per row: a page decodes 300 values.
+    # Column by column, not row by row: a page decodes 300 values, and a
+    # codec with ``decode_many`` takes a whole column in one call.
     names = rows[0]._fields
-    make = _decoded_row_class(names)._make
-    row_id = names.index("id") if "id" in names else None
-    at = [(names.index(field), codec.decode) for field, codec in encoded]
-    decoded = []
-    for row in rows:
-        values = list(row)
-        key = None if row_id is None else values[row_id]
-        for index, decode in at:
-            if values[index] is not None:
-                values[index] = decode(values[index], key)
-        decoded.append(make(values))
-    return decoded
+    columns = list(zip(*rows, strict=True))
+    ids = columns[names.index("id")] if "id" in names else (None,) * len(rows)
+    for field, codec in encoded:
+        index = names.index(field)
+        columns[index] = decode_column(codec, columns[index], ids)
+    make = partial(tuple.__new__, _decoded_row_class(names))
+    return list(map(make, zip(*columns, strict=True)))
+
+
+def decode_column(codec, values: Sequence, rows: Sequence) -> list:
+    """``values`` (None stays None) decoded, each bound to its row in ``rows``."""
+    many = getattr(codec, "decode_many", None)
+    if many is not None:
+        return many(values, rows)
+    decode = codec.decode
+    return [value if value is None else decode(value, row)
+            for value, row in zip(values, rows, strict=True)]
 
 
 _DECODED_ROW_CLASSES: dict[tuple[str, ...], type] = {}

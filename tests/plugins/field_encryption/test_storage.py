@@ -156,6 +156,27 @@ def test_a_date_or_free_fields_moved_to_another_row_do_not_open(
             request.tenant_db.get(Record, ids[1])
 
 
+@pytest.mark.parametrize("column", ["email", "date_of_birth", "fields"])
+def test_a_page_with_a_moved_ciphertext_is_refused_whole(registry, encrypted, api_client, column):
+    """The list decodes a page column by column: one value that does not open
+    refuses the page (fail closed), and the records still open one by one."""
+    encrypted()
+    staff = api_client("acme", "staff@acme.test")
+    page = staff.get(RECORDS).json["items"]
+    assert [item["email"] for item in page] == ["anna@example.org", "bram@example.org"]
+    assert page[0]["fields"] == {"insurer": "Zilveren Kruis"}
+    assert page[0]["date_of_birth"] == "1984-03-05"
+    ids = [item["id"] for item in page]
+    execute(registry, "acme", f"UPDATE records SET {column} = "  # noqa: S608
+                              f"(SELECT {column} FROM records WHERE id = :source) "
+                              "WHERE id = :target", source=ids[0], target=ids[1])
+    refused = staff.get(RECORDS, status=500)
+    assert "error" in refused.json
+    assert "anna@example.org" not in refused.text and "Zilveren" not in refused.text
+    assert staff.get(f"{RECORDS}/{ids[0]}").json["email"] == "anna@example.org"
+    staff.get(f"{RECORDS}/{ids[1]}", status=500)
+
+
 def test_a_ciphertext_moved_to_another_tenant_does_not_open(
         registry, encrypted, make_tenant, enable_plugin, api_client, tenant_request):
     encrypted()
