@@ -34,7 +34,13 @@ from typing import Any
 from sqlalchemy import and_, false, or_
 
 from .errors import TenantUnavailable
-from .fields import BLIND_INDEX_COLUMNS, TOKEN_INDEX_COLUMNS, TenantFieldCodecs, _tokens, codecs_of
+from .fields import (
+    BLIND_INDEX_COLUMNS,
+    TOKEN_INDEX_COLUMNS,
+    TenantFieldCodecs,
+    codecs_of,
+    tokens_of,
+)
 from .models import Tenant
 from .scripting import tenant_request
 from .search import like_pattern
@@ -102,7 +108,7 @@ class MovingFieldCodecs(TenantFieldCodecs):
         column = getattr(model, TOKEN_INDEX_COLUMNS[(model, field)])
         clauses = []
         for codec in self._sides(model, field):
-            tokens = _tokens(codec, text)
+            tokens = tokens_of(codec, text)
             if tokens:
                 clauses.append(and_(*[column.like(f"% {token} %") for token in tokens]))
         if text:
