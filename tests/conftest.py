@@ -25,3 +25,15 @@ def pytest_configure(config):
         from tests.plugin_host.install_hello import ensure_hello_installed
 
         ensure_hello_installed()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``slow`` (over a minute) first, the rest in their usual order.
+
+    xdist hands tests out in this order: collected last (tests/scaffold), the
+    slowest test would start near the end and keep one worker busy while the
+    other sat idle; started first, the other worker runs everything else
+    meanwhile. A stable sort: every worker collects the same order, as xdist
+    requires.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

@@ -10,13 +10,12 @@ and the platform's.
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
 import transaction
 from sqlalchemy import select
 
-from . import field_moves
+from . import field_moves, settle
 from .fields import PLAIN, ChangingFieldCodecs, TenantFieldCodecs, attach, codecs_of
 from .migrations import upgrade_tenant
 from .models import PlatformAuditEvent, Tenant, TenantPlugin
@@ -95,7 +94,7 @@ def enable(registry, slug: str, name: str, settings: dict[str, Any] | None = Non
             bump_security_epoch(platform_db, tenant.id)
             _platform_audit(platform_db, "plugin.enable", slug, actor, {"plugin": name})
     # Every process sees the recorded move within tenant_cache_seconds of its commit.
-    started = time.monotonic()
+    started = settle.clock_of(registry)()
     if not resuming:
         try:
             with tenant_request(registry, slug, transaction_manager=_own_manager(),
@@ -140,7 +139,7 @@ def disable(registry, slug: str, name: str, actor: str | None = None, progress=N
                                   "finish it first (praxcloud keys rotate --finish)")
             if action is None:
                 row.move = field_moves.new_move(field_moves.DISABLE)
-        started = time.monotonic()
+        started = settle.clock_of(registry)()
         with tenant_request(registry, slug, transaction_manager=_own_manager(),
                             maintenance=True) as request:
             # Recorded now, stored plain: the move writes the new (plain) form.
@@ -253,7 +252,7 @@ def configure(registry, slug: str, name: str, changes: dict[str, Any],
         _platform_audit(platform_db, "plugin.configure", slug, actor,
                         {"plugin": name, "keys": shown})
         _settings_changed(registry, tenant, name, old, validated, old_codecs)
-    started = time.monotonic()
+    started = settle.clock_of(registry)()
     with tenant_request(registry, slug, transaction_manager=_own_manager(),
                             maintenance=True) as request:
         request.audit.record("plugin.configure", actor=actor or "platform",

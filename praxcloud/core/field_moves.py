@@ -27,12 +27,12 @@ is harmless, so a rerun starts over from the first row.
 from __future__ import annotations
 
 import logging
-import time
 import uuid
 from typing import Any
 
 from sqlalchemy import and_, false, or_
 
+from . import settle
 from .errors import TenantUnavailable
 from .fields import (
     BLIND_INDEX_COLUMNS,
@@ -44,7 +44,6 @@ from .fields import (
 from .models import Tenant
 from .scripting import tenant_request
 from .search import like_pattern
-from .settings import settings_of
 from .tasks import platform_task, resolve_task
 
 log = logging.getLogger(__name__)
@@ -238,19 +237,19 @@ def move_values(registry, slug: str, progress=None, batch_size: int | None = Non
 
     Batches as the key rotation re-encrypts (each committed, progress
     reported); then, once every process has seen the move (the tenant cache
-    reloads within ``tenant_cache_seconds``), rows that a process still
-    wrote in the old form are found in the raw values and moved again.
-    Returns the rows moved. The caller clears the record (:mod:`.contracts`).
+    reloads within ``tenant_cache_seconds``: :mod:`.settle`, timed from
+    ``started``, a reading of the registry's settle clock), rows that a
+    process still wrote in the old form are found in the raw values and
+    moved again. Returns the rows moved. The caller clears the record
+    (:mod:`.contracts`).
     """
     from . import key_rotation
 
-    started = time.monotonic() if started is None else started
+    started = settle.clock_of(registry)() if started is None else started
     checkpoint = None if move_id is None else Checkpoint(registry, slug, move_id)
     rows = key_rotation.reencrypt(registry, slug, progress,
                                   batch_size or key_rotation.BATCH_SIZE, checkpoint)
-    if settle_seconds is None:
-        settle_seconds = settings_of(registry).tenant_cache_seconds + 1
-    time.sleep(max(0.0, settle_seconds - (time.monotonic() - started)))
+    settle.wait(registry, started, settle_seconds)
     for _ in range(SCAN_PASSES):
         stale = off_target(registry, slug)
         if not any(stale.values()):

@@ -20,7 +20,6 @@ is touched.
 from __future__ import annotations
 
 import logging
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,11 +28,10 @@ import transaction
 from sqlalchemy import func, select
 from sqlalchemy.orm.attributes import flag_modified
 
-from . import data_keys, platform_keys
+from . import data_keys, platform_keys, settle
 from .fields import CODEC_FIELDS, FOLLOWING_FIELDS, codecs_of
 from .models import DATA_KEY_ACTIVE, DATA_KEY_DECRYPT_ONLY, Tenant
 from .scripting import tenant_request
-from .settings import settings_of
 from .tasks import commit_batch, platform_task, resolve_task
 
 log = logging.getLogger(__name__)
@@ -104,13 +102,11 @@ def finish(registry, slug: str, progress: Progress | None = None,
     pending = _decrypt_only(registry, slug)
     if not pending:
         return result
-    started = time.monotonic()
+    started = settle.clock_of(registry)()
     result.rows = reencrypt(registry, slug, progress, batch_size)
     # Processes that loaded the tenant before the rotation may have encrypted
     # under the old version since; they all reload within tenant_cache_seconds.
-    if settle_seconds is None:
-        settle_seconds = settings_of(registry).tenant_cache_seconds + 1
-    time.sleep(max(0.0, settle_seconds - (time.monotonic() - started)))
+    settle.wait(registry, started, settle_seconds)
     for _ in range(SCAN_PASSES):
         stale = _rows_under(registry, slug, {version for _, version in pending})
         if not any(stale.values()):

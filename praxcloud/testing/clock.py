@@ -1,4 +1,4 @@
-"""A clock the test moves by hand, for the shared state's windows (no sleeps)."""
+"""A clock the test moves by hand, for the shared state's and the settle windows (no sleeps)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,10 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+    def sleep(self, seconds: float) -> None:
+        """Code that waits on this clock (a settle window) moves it instead of sleeping."""
+        self.advance(seconds)
 
 
 def use_fake_clock(registry) -> FakeClock:

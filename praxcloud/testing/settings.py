@@ -1,4 +1,4 @@
-"""The settings of an app under test: files in a temporary directory, cheap hashing.
+"""The settings of an app under test: files in a temporary directory, cheap hashing, no waits.
 
 Where the real services are, for the tests that need them, comes from the
 environment, as CI sets it: ``PRAXCLOUD_TEST_POSTGRES_URL`` (a superuser
@@ -42,4 +42,7 @@ def base_settings(directory: Path) -> dict:
         # Views in the trail as soon as the request ends, for tests to read at once
         # (tests of the batched writer set it).
         "praxcloud.audit_view_batch_seconds": "0",
+        # Field moves and key rotations wait out their settle window on a fake
+        # clock, not in real seconds (praxcloud.testing.settle).
+        "pyramid.includes": "praxcloud.testing.settle",
     }

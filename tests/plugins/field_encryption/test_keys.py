@@ -7,6 +7,7 @@ import base64
 
 import pytest
 
+from praxcloud.core import key_rotation, settle
 from praxcloud.plugin import (
     data_key_status,
     finish_key_rotation,
@@ -15,7 +16,7 @@ from praxcloud.plugin import (
 )
 from praxcloud.testing import api_login
 
-from .conftest import raw
+from .conftest import execute, raw
 
 PREFIX = "pxf1:"
 RECORDS = "/api/v1/acme/records"
@@ -53,6 +54,46 @@ def test_rotation_reencrypts_everything_and_erases_the_old_key(registry, encrypt
     assert {r["email"] for r in staff.get(RECORDS).json["items"]} == {
         "anna@example.org", "bram@example.org"}
     api_login(testapp, "acme", "reader@acme.test")
+
+
+def test_values_written_under_the_old_key_during_a_rotation_are_reencrypted_after_the_window(
+        registry, encrypted, api_client, monkeypatch):
+    """A process that has not yet seen the rotation encrypts under the old key until it
+    reloads the tenant (within tenant_cache_seconds); the final scan waits that window out,
+    re-encrypts what it finds, and only then is the old key retired.
+
+    Timed on the app's settle clock (the test harness's fake one: no real sleep)."""
+    encrypted()
+    [anna] = raw(registry, "acme", "SELECT id, email FROM records ORDER BY id LIMIT 1")
+    clock = settle.clock_of(registry)
+    window = settle.window(registry)
+    written, scans = [], []
+    real = key_rotation.reencrypt
+
+    def reencrypt_then_a_stale_write(*args, **kwargs):
+        done = real(*args, **kwargs)
+        # The value as a process still on version 1 would write it (same row and column).
+        execute(registry, "acme", "UPDATE records SET email = :email WHERE id = :id", **anna)
+        written.append(clock())
+        return done
+    real_scan = key_rotation._rows_under
+
+    def scan(*args):
+        scans.append(clock())
+        return real_scan(*args)
+    monkeypatch.setattr(key_rotation, "reencrypt", reencrypt_then_a_stale_write)
+    monkeypatch.setattr(key_rotation, "_rows_under", scan)
+    started = clock()
+    result = rotate_data_keys(registry, "acme")
+    assert scans[0] - started >= window
+    assert scans[0] - written[0] >= window
+    # It found the late write and re-encrypted it; the next found nothing.
+    assert len(scans) == 2
+    assert result.retired == [("field_encryption", 1)]
+    assert stored_versions(registry) == {2}
+    staff = api_client("acme", "staff@acme.test")
+    assert {r["email"] for r in staff.get(RECORDS).json["items"]} == {
+        "anna@example.org", "bram@example.org"}
 
 
 def raw_platform_keys(registry, version: int) -> list[dict]:

@@ -16,9 +16,10 @@ import time
 
 import pytest
 
-from praxcloud.core import contracts, key_rotation
+from praxcloud.core import contracts, field_moves, key_rotation, settle
 from praxcloud.core.data_keys import DataKeyError
 from praxcloud.core.models import Record
+from praxcloud.core.settings import settings_of
 from praxcloud.plugin import data_key_status, pending_field_move
 from praxcloud.testing import api_login, bearer
 
@@ -208,19 +209,41 @@ def test_a_changed_field_list_is_finished_by_the_finish_command(
     all_records_read_plain(api_client)
 
 
-def test_rows_written_in_the_old_form_during_a_move_are_moved_at_the_end(
+def test_rows_written_in_the_old_form_during_a_move_are_moved_after_the_settle_window(
         registry, acme, monkeypatch):
-    """A process that has not yet seen the move writes plain; the final scan catches it."""
+    """A process that has not yet seen the move writes plain until it reloads the tenant
+    (within tenant_cache_seconds); the final scan waits that window out and catches it.
+
+    Timed on the app's settle clock (the test harness's fake one: no real sleep)."""
+    clock = settle.clock_of(registry)
+    window = settle.window(registry)
+    assert window == settings_of(registry).tenant_cache_seconds + 1
+    written, scans = [], []
     real = key_rotation.reencrypt
 
     def reencrypt_then_a_stale_write(*args, **kwargs):
         done = real(*args, **kwargs)
         execute(registry, "acme", "UPDATE records SET email = 'late@example.org', "
                 "name_tokens = NULL WHERE id = 3")
+        written.append(clock())
         return done
+    real_scan = field_moves.off_target
+
+    def scan(*args):
+        scans.append(clock())
+        return real_scan(*args)
     monkeypatch.setattr(key_rotation, "reencrypt", reencrypt_then_a_stale_write)
-    contracts.enable(registry, "acme", NAME, batch_size=10, settle_seconds=0)
+    monkeypatch.setattr(field_moves, "off_target", scan)
+    started = clock()
+    contracts.enable(registry, "acme", NAME, batch_size=10)
+    # The first scan came only once the window had passed since the move was recorded
+    # (the batches took no time on this clock: the wait was all of it).
+    assert scans[0] - started >= window
+    assert scans[0] - written[0] >= window
+    # It found the late write and moved it; the next found nothing.
+    assert len(scans) == 2
     assert all(value.startswith(PREFIX) for value in stored(registry, "records", "email"))
+    assert tenant_of(registry) == {"pending": None, "enabled": True}
 
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
