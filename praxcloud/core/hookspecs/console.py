@@ -14,7 +14,6 @@ if TYPE_CHECKING:  # only for the annotations: hookspecs import nothing else of 
     from pyramid.request import Request
 
 
-
 @hookspec
 def praxcloud_console_panels(request: Request) -> list[ConsolePanel]:
     """Return console panels for the dashboard.

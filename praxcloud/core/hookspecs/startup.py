@@ -19,7 +19,6 @@ if TYPE_CHECKING:  # only for the annotations: hookspecs import nothing else of 
     from pyramid.config import Configurator
 
 
-
 @hookspec
 def praxcloud_plugin_info() -> PluginDescription:
     """Describe the plugin.

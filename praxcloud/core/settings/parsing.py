@@ -16,6 +16,7 @@ from .model import FIELDS_BY_KEY, TYPES, PraxSettings
 TRUE_WORDS = frozenset({"true", "yes", "on", "y", "t", "1"})
 FALSE_WORDS = frozenset({"false", "no", "off", "n", "f", "0"})
 
+
 def _parse_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value

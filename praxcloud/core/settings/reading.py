@@ -12,6 +12,7 @@ from .parsing import parse_settings
 # The registry attribute that holds the parsed object.
 ATTRIBUTE = "praxcloud_settings"
 
+
 def settings_of(source: Any) -> PraxSettings:
     """The typed settings of a request, a registry (or configurator), or a raw settings mapping.
 
