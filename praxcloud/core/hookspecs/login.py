@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from ..hook_types import (
-    LoginMethod,
-    RequiredAction,
-)
+from ..hook_types import LoginMethod, RequiredAction
 from .markers import hookspec
 
 if TYPE_CHECKING:  # only for the annotations: hookspecs import nothing else of the core

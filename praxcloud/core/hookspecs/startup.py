@@ -7,11 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..hook_types import (
-    OpenApiPart,
-    PeriodicTask,
-    PluginDescription,
-)
+from ..hook_types import OpenApiPart, PeriodicTask, PluginDescription
 from .markers import hookspec
 
 if TYPE_CHECKING:  # only for the annotations: hookspecs import nothing else of the core
