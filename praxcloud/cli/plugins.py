@@ -149,8 +149,8 @@ def _echo_report(report: dict) -> None:
         for plugin in report["missing"]:
             click.echo(f"  {plugin['name']} (enabled by: {', '.join(plugin['tenants'])})")
     if report["pending_moves"]:
-        click.echo("Unfinished field moves (stored values partly moved; run the command again "
-                   "to finish):")
+        click.echo("Unfinished field moves (stored values partly moved; the command shown "
+                   "finishes each):")
         for move in report["pending_moves"]:
             click.echo(f"  {move['tenant']}: {move['plugin']} {move['action']}: {move['rerun']}")
     contract = report.get("tenant")

@@ -228,8 +228,8 @@ def test_list_shows_an_unfinished_field_move_and_the_command_that_finishes_it(
     [line] = data["tenant"]["plugins"]
     assert (line["name"], line["pending_move"]) == ("field_encryption", action)
     text = acme.ok("plugins", "list", "--tenant", "acme").stdout
-    assert ("Unfinished field moves (stored values partly moved; run the command again to "
-            f"finish):\n  acme: field_encryption {action}: {rerun}\n") in text
+    assert ("Unfinished field moves (stored values partly moved; the command shown finishes "
+            f"each):\n  acme: field_encryption {action}: {rerun}\n") in text
     assert f"  field_encryption [unfinished {action}]\n" in text
 
     # The command shown finishes the move, and the list stops showing it.
