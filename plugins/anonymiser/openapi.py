@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from praxcloud.plugin import ID_PARAM, OpenApiPart, error_response, json_response, operation, ref
+from praxcloud.plugin import (
+    ID_PARAM,
+    OpenApiPart,
+    api_route_patterns,
+    error_response,
+    json_response,
+    operation,
+    ref,
+)
 
 from .api_views import ERASE_BY_EMAIL
 from .routes import API_ROUTES
 
-PATH = {name: pattern for name, (pattern, _methods) in API_ROUTES.items()}
+PATH = api_route_patterns(API_ROUTES)
 COUNTS = {"type": "object", "additionalProperties": {"type": "integer"}}
 RUN = {
     "type": "object", "additionalProperties": False,

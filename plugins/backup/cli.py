@@ -15,6 +15,7 @@ import click
 from praxcloud.plugin import (
     PraxError,
     current_registry,
+    iso_time,
     prepare_restored_copy,
     tenant_request,
     tenants_with_plugin,
@@ -79,7 +80,7 @@ def age(at: dt.datetime) -> str:
 
 
 def as_json(backup: dict) -> dict:
-    return {**backup, "at": backup["at"].isoformat().replace("+00:00", "Z")}
+    return {**backup, "at": iso_time(backup["at"])}
 
 
 def fail(exc: PraxError) -> click.ClickException:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from praxcloud.plugin import OpenApiPart, json_response, operation
+from praxcloud.plugin import (
+    OpenApiPart,
+    api_route_patterns,
+    json_response,
+    operation,
+)
 
 from .config import FIELDS
 from .routes import API_ROUTES
 
-PATH = {name: pattern for name, (pattern, _methods) in API_ROUTES.items()}
+PATH = api_route_patterns(API_ROUTES)
 
 SCHEMAS = {
     "FieldEncryption": {

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from praxcloud.plugin import ID_PARAM, OpenApiPart, error_response, json_response, operation
+from praxcloud.plugin import (
+    ID_PARAM,
+    OpenApiPart,
+    api_route_patterns,
+    error_response,
+    json_response,
+    operation,
+)
 
 from .routes import API_ROUTES
 
-PATH = {name: pattern for name, (pattern, _methods) in API_ROUTES.items()}
+PATH = api_route_patterns(API_ROUTES)
 
 SCHEMAS = {
     "LockdownLocks": {

@@ -24,14 +24,14 @@ from praxcloud.plugin import (
     SecondFactorFailed,
     SecondFactorOption,
     add_assets,
+    add_method_not_allowed_views,
     hookimpl,
 )
 
-from .api_views import add_method_not_allowed_views
 from .codes import MALFORMED
 from .config import METHOD, NAME, SETTINGS_SCHEMA
 from .openapi import openapi_part
-from .routes import ENROL_ROUTES, add_routes
+from .routes import API_ROUTES, ENROL_ROUTES, add_routes
 from .service import TotpService
 
 HERE = Path(__file__).parent
@@ -55,7 +55,7 @@ def praxcloud_includeme(config):
     add_assets(config, HERE / "static", prefix="mfa_totp-")
     config.scan(".console_views")
     config.scan(".api_views")
-    add_method_not_allowed_views(config)
+    add_method_not_allowed_views(config, API_ROUTES, NAME)
 
 
 @hookimpl

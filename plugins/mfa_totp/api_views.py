@@ -27,7 +27,6 @@ from praxcloud.plugin import (
 )
 
 from .config import NAME
-from .routes import API_ROUTES
 from .service import NotEnrolled, TotpService
 
 EMPTY = {"type": "object", "additionalProperties": False, "properties": {}}
@@ -121,19 +120,3 @@ def regenerate_recovery_codes(request):
         raise ApiError("totp_not_enrolled", "no authenticator app is set up", 409) from None
     return _codes_answer(request, codes)
 
-
-def _method_not_allowed(allowed: tuple[str, ...]):
-    allow = ", ".join(allowed)
-
-    def view(request):
-        raise ApiError("method_not_allowed", f"this resource allows {allow}", 405,
-                       headers={"Allow": allow})
-
-    return view
-
-
-def add_method_not_allowed_views(config) -> None:
-    """The other methods of each route: 405 with Allow (404 for tenants without the plugin)."""
-    for name, (_pattern, methods) in API_ROUTES.items():
-        config.add_view(_method_not_allowed(methods), route_name=name, renderer="json",
-                        require_csrf=False, plugin=NAME)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from praxcloud.plugin import (
     OpenApiPart,
+    api_route_patterns,
     error_response,
     json_response,
     no_content_response,
@@ -22,7 +23,7 @@ from .codes import DIGITS
 from .recovery import ALPHABET, RECOVERY_CODE_COUNT
 from .routes import API_ROUTES
 
-PATH = {name: pattern for name, (pattern, _methods) in API_ROUTES.items()}
+PATH = api_route_patterns(API_ROUTES)
 
 # The answers that show a secret or recovery codes are not to be kept by caches.
 NO_STORE = {"Cache-Control": {

@@ -26,6 +26,7 @@ from praxcloud.plugin import (
 )
 
 from .openapi import openapi_part
+from .routes import ENROL_ROUTES, add_routes
 from .second_factor import start_second_factor, verify_second_factor
 from .service import (
     METHOD,
@@ -39,29 +40,6 @@ from .tenant_settings import NAME, SETTINGS_SCHEMA, passwordless_allowed
 
 HERE = Path(__file__).parent
 PROMPT_TEMPLATE = "plugins.mfa_webauthn:templates/prompt.jinja2"
-
-CONSOLE = "/{tenant}"
-API = "/api/v1/{tenant}"
-CONSOLE_ROUTES = (
-    ("mfa_webauthn.manage", "/account/mfa/webauthn"),
-    ("mfa_webauthn.new", "/account/mfa/webauthn/new"),
-    ("mfa_webauthn.key", "/account/mfa/webauthn/{id}"),
-    ("mfa_webauthn.key_remove", "/account/mfa/webauthn/{id}/remove"),
-    ("mfa_webauthn.passkey_login", "/login/passkey"),
-)
-API_ROUTES = (
-    ("mfa_webauthn.api.credentials", "/mfa/webauthn/credentials"),
-    ("mfa_webauthn.api.credential", "/mfa/webauthn/credentials/{id}"),
-    ("mfa_webauthn.api.register_options", "/mfa/webauthn/register/options"),
-    ("mfa_webauthn.api.register", "/mfa/webauthn/register"),
-    ("mfa_webauthn.api.login_options", "/mfa/webauthn/login-options"),
-    ("mfa_webauthn.api.passkey_options", "/auth/passkey/options"),
-    ("mfa_webauthn.api.passkey", "/auth/passkey"),
-)
-# What a user whom the tenant requires to enrol may reach: the keys page and
-# every step of registering one, in the console and through the API.
-ENROL_ROUTES = ("mfa_webauthn.manage", "mfa_webauthn.new", "mfa_webauthn.api.credentials",
-                "mfa_webauthn.api.register_options", "mfa_webauthn.api.register")
 
 
 @hookimpl
@@ -77,15 +55,10 @@ def praxcloud_plugin_info() -> PluginDescription:
 
 @hookimpl
 def praxcloud_includeme(config):
-    for name, path in CONSOLE_ROUTES:
-        # tenant_slug: "/api/..." or "/static/..." never reach these console views.
-        config.add_route(name, CONSOLE + path, tenant_slug=True)
-    for name, path in API_ROUTES:
-        config.add_route(name, API + path)
+    add_routes(config)
     add_assets(config, HERE / "static", prefix="mfa_webauthn-")
     config.scan(".console_views")
     config.scan(".api_views")
-    config.include(".api_views")
 
 
 @hookimpl

@@ -19,6 +19,7 @@ from praxcloud.plugin import (
     api_view,
     check_login_allowed,
     enrolment_done,
+    iso_time,
     json_body,
     load_challenge,
     no_content,
@@ -46,13 +47,9 @@ ID_RE = re.compile(r"[1-9][0-9]{0,9}")
 MAX_ID = 2**31 - 1
 
 
-def iso(value) -> str | None:
-    return None if value is None else value.isoformat().replace("+00:00", "Z")
-
-
 def key_json(key) -> dict:
-    return {"id": key.id, "name": key.name, "created_at": iso(key.created_at),
-            "last_used_at": iso(key.last_used_at), "transports": list(key.transports or ()),
+    return {"id": key.id, "name": key.name, "created_at": iso_time(key.created_at),
+            "last_used_at": iso_time(key.last_used_at), "transports": list(key.transports or ()),
             "discoverable": key.discoverable}
 
 
@@ -204,29 +201,5 @@ def passkey_login(request):
     check_login_allowed(request, user.email)  # LoginRefused answers with its status
     record_use(assertion)
     token, session = open_session(request, user, KIND_API)
-    return {"token": token, "expires_at": iso(session.expires_at)}
+    return {"token": token, "expires_at": iso_time(session.expires_at)}
 
-
-# Methods a route does not have: 405 with Allow, as the core's API answers.
-ALLOWED = {
-    "mfa_webauthn.api.credentials": "GET",
-    "mfa_webauthn.api.credential": "DELETE, PATCH",
-    "mfa_webauthn.api.register_options": "POST",
-    "mfa_webauthn.api.register": "POST",
-    "mfa_webauthn.api.login_options": "POST",
-    "mfa_webauthn.api.passkey_options": "POST",
-    "mfa_webauthn.api.passkey": "POST",
-}
-
-
-def method_not_allowed(request):
-    allow = ALLOWED[request.matched_route.name]
-    raise ApiError("method_not_allowed", f"this resource allows {allow}", 405,
-                   headers={"Allow": allow})
-
-
-def includeme(config) -> None:
-    # Views with a request_method predicate win over these catch-alls.
-    for route in ALLOWED:
-        config.add_view(method_not_allowed, route_name=route, renderer="json",
-                        require_csrf=False, plugin=NAME)

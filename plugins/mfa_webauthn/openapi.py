@@ -13,6 +13,7 @@ from __future__ import annotations
 from praxcloud.plugin import (
     ID_PARAM,
     OpenApiPart,
+    api_route_patterns,
     error_response,
     json_response,
     no_content_response,
@@ -21,9 +22,10 @@ from praxcloud.plugin import (
 )
 
 from .api_views import MAX_ID as MAX_KEY_ID
+from .routes import API_ROUTES
 from .service import MAX_CREDENTIAL_CHARS, MAX_NAME
 
-API = "/api/v1/{tenant}"
+PATH = api_route_patterns(API_ROUTES)
 MAX_TOKEN = 200
 
 # A key's id: the views answer 404 for anything that is not one of 1..2**31-1.
@@ -161,12 +163,12 @@ REJECTED = error_response("Malformed request, or the credential was not accepted
 PASSWORDLESS_OFF = error_response("No such tenant, or the tenant does not offer passkey sign-in")
 
 PATHS = {
-    f"{API}/mfa/webauthn/credentials": {
+    PATH["mfa_webauthn.api.credentials"]: {
         "get": operation(
             "One's security keys and passkeys", {"200": json_response("WebauthnCredentialList")},
             op_id="webauthnListCredentials"),
     },
-    f"{API}/mfa/webauthn/credentials/{{id}}": {
+    PATH["mfa_webauthn.api.credential"]: {
         "patch": operation(
             "Rename one of one's security keys (recent login needed)",
             {"200": json_response("WebauthnCredential"), "403": REAUTH},
@@ -179,7 +181,7 @@ PATHS = {
                                    "and this is the user's last one")},
             op_id="webauthnDeleteCredential", params=(KEY_ID_PARAM,)),
     },
-    f"{API}/mfa/webauthn/register/options": {
+    PATH["mfa_webauthn.api.register_options"]: {
         "post": operation(
             "Start registering a security key: creation options with a fresh challenge "
             "(no body; recent login needed)",
@@ -187,7 +189,7 @@ PATHS = {
              "409": error_response("`too_many_keys`: the account has the most keys allowed")},
             op_id="webauthnRegistrationOptions"),
     },
-    f"{API}/mfa/webauthn/register": {
+    PATH["mfa_webauthn.api.register"]: {
         "post": operation(
             "Finish registering a security key with the browser's answer (recent login needed)",
             {"201": json_response("WebauthnCredential", "Registered"), "400": REJECTED,
@@ -196,7 +198,7 @@ PATHS = {
                                    "since the options were handed out")},
             op_id="webauthnRegister", body="WebauthnRegisterRequest"),
     },
-    f"{API}/mfa/webauthn/login-options": {
+    PATH["mfa_webauthn.api.login_options"]: {
         "post": operation(
             "Request options for the security-key step of a login; answer them with "
             "`POST auth/mfa` (`method` `webauthn`, `credential`)",
@@ -206,7 +208,7 @@ PATHS = {
              "401": error_response("`mfa_token_invalid`: the mfa_token is invalid or expired")},
             op_id="webauthnLoginOptions", body="WebauthnLoginOptionsRequest", secured=False),
     },
-    f"{API}/auth/passkey/options": {
+    PATH["mfa_webauthn.api.passkey_options"]: {
         "post": operation(
             "Start a passwordless sign-in: request options for any passkey, and the token "
             "that redeems them (no body; 30 a minute per client address)",
@@ -215,7 +217,7 @@ PATHS = {
                                    "see Retry-After")},
             op_id="passkeyOptions", secured=False),
     },
-    f"{API}/auth/passkey": {
+    PATH["mfa_webauthn.api.passkey"]: {
         "post": operation(
             "Sign in with a passkey's answer to the options of `passkey_token`",
             {"200": json_response("Token", "Logged in"), "400": REJECTED,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from praxcloud.plugin import add_plugin_routes
+
 API_ROUTES = {
     "password_policy.api": ("/api/v1/{tenant}/password-policy", ("GET",)),
 }
 
 
 def add_routes(config) -> None:
-    for name, (pattern, _methods) in API_ROUTES.items():
-        config.add_route(name, pattern)
+    add_plugin_routes(config, api_routes=API_ROUTES)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from praxcloud.plugin import (
     OpenApiPart,
+    api_route_patterns,
     error_response,
     json_response,
     no_content_response,
@@ -13,7 +14,7 @@ from praxcloud.plugin import (
 from .api_views import ADD, REMOVE
 from .routes import API_ROUTES
 
-PATH = {name: pattern for name, (pattern, _methods) in API_ROUTES.items()}
+PATH = api_route_patterns(API_ROUTES)
 BLACKLIST = {
     "type": "object", "required": ["blacklist"], "additionalProperties": False,
     "properties": {"blacklist": {"type": "array", "items": {

@@ -39,6 +39,28 @@ def _enabled_by(tenants: list[Tenant]) -> dict[str, list[str]]:
     return {name: sorted(slugs) for name, slugs in users.items()}
 
 
+def rerun_command(slug: str, plugin: str, action: str) -> str:
+    """The command that finishes an interrupted move of ``plugin``'s stored values.
+
+    An enable or a disable goes on when run again; a settings change is not
+    run again (it would be a new change) but finished with the keys command,
+    which finishes every recorded move of the tenant.
+    """
+    if action in (field_moves.ENABLE, field_moves.DISABLE):
+        return f"praxcloud plugins {action} {slug} {plugin}"
+    return f"praxcloud keys rotate --tenant {slug} --finish"
+
+
+def _pending_moves(tenants: list[Tenant]) -> list[dict]:
+    """Every tenant's unfinished field moves: values partly stored the old way, partly the new."""
+    return [
+        {"tenant": tenant.slug, "plugin": plugin, "action": move["action"],
+         "rerun": rerun_command(tenant.slug, plugin, move["action"])}
+        for tenant in tenants
+        for plugin, move in sorted(field_moves.moves_of(tenant).items())
+    ]
+
+
 def _tenant_contract(host: PluginHost, tenant: Tenant) -> dict:
     lines = []
     for row in sorted(tenant.plugins, key=lambda p: p.plugin):
@@ -57,6 +79,8 @@ def _tenant_contract(host: PluginHost, tenant: Tenant) -> dict:
                 "state": state,
                 "settings": shown,
                 "enabled_at": row.enabled_at.isoformat() if row.enabled_at else None,
+                # An interrupted enable, disable or settings change: values still moving.
+                "pending_move": field_moves.pending(tenant, row.plugin),
             }
         )
     return {"slug": tenant.slug, "status": tenant.status, "plugins": lines}
@@ -90,6 +114,7 @@ def plugin_report(registry, slug: str | None = None) -> dict:
             for name, slugs in sorted(enabled_by.items())
             if name not in known
         ],
+        "pending_moves": _pending_moves(tenants),
     }
     if slug is not None:
         report["tenant"] = _tenant_contract(host, find_tenant(registry, slug))
@@ -123,6 +148,11 @@ def _echo_report(report: dict) -> None:
         click.echo("Enabled in contracts but not installed (those tenants are refused):")
         for plugin in report["missing"]:
             click.echo(f"  {plugin['name']} (enabled by: {', '.join(plugin['tenants'])})")
+    if report["pending_moves"]:
+        click.echo("Unfinished field moves (stored values partly moved; the command shown "
+                   "finishes each):")
+        for move in report["pending_moves"]:
+            click.echo(f"  {move['tenant']}: {move['plugin']} {move['action']}: {move['rerun']}")
     contract = report.get("tenant")
     if contract is not None:
         click.echo(
@@ -132,7 +162,9 @@ def _echo_report(report: dict) -> None:
         )
         for plugin in contract["plugins"]:
             state = "" if plugin["state"] == "ok" else f" [{plugin['state']}]"
-            click.echo(f"  {plugin['name']}{state}")
+            moving = (f" [unfinished {plugin['pending_move']}]" if plugin["pending_move"]
+                      else "")
+            click.echo(f"  {plugin['name']}{state}{moving}")
             _echo_settings(plugin["settings"])
 
 
@@ -146,7 +178,8 @@ def _echo_report(report: dict) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON document.")
 def list_plugins(slug: str | None, as_json: bool) -> None:
     """List installed plugins (version, distribution, hooks, tenants that
-    enable them) and broken plugins with their error."""
+    enable them), broken plugins with their error, and every tenant's
+    unfinished field move with the command that finishes it."""
     report = plugin_report(current_registry(), slug)
     if as_json:
         echo_json(report)

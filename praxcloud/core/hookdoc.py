@@ -2,9 +2,10 @@
 
 ``python -m praxcloud.core.hookdoc > docs/hooks.md`` writes docs/hooks.md.
 
-hookspecs.py is the single source: each hook's name, signature, flags and
-docstring; hook_types.py gives the shapes of the answers (each typed dict
-with its keys, their types and the docstring under each key). A test
+The hookspecs package is the single source: each hook's name, signature,
+flags and docstring, family by family (``hookspecs.FAMILIES``); hook_types.py
+gives the shapes of the answers (each typed dict with its keys, their types
+and the docstring under each key). A test
 regenerates the reference and fails when docs/hooks.md differs, so the
 documentation cannot drift from the contract.
 """
@@ -50,14 +51,14 @@ class HookDoc:
 
 
 def hookspec_functions() -> list[Callable]:
-    """The hookspecs, in the order hookspecs.py declares them."""
+    """The hookspecs, family by family, each family in the order its module declares them."""
     marker = PROJECT + "_spec"
-    return [value for name, value in vars(hookspecs).items()
+    return [value for family in hookspecs.FAMILIES for name, value in vars(family).items()
             if name.startswith(PROJECT + "_") and callable(value) and hasattr(value, marker)]
 
 
 def _annotation(value) -> str:
-    # hookspecs.py postpones annotations: they are the source text, shown as written.
+    # The hookspecs postpone annotations: they are the source text, shown as written.
     return value if isinstance(value, str) else inspect.formatannotation(value)
 
 
@@ -158,7 +159,7 @@ def render() -> str:
     lines = [
         "# Hook reference",
         "",
-        "<!-- Generated from praxcloud/core/hookspecs.py by "
+        "<!-- Generated from praxcloud/core/hookspecs/ by "
         "`python -m praxcloud.core.hookdoc > docs/hooks.md`; do not edit by hand. -->",
         "",
         inspect.getdoc(hookspecs) or "",

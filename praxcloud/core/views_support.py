@@ -139,3 +139,20 @@ def add_plugin_routes(config, console_routes=(), api_routes=None, platform_route
     for name, (pattern, _methods) in (api_routes or {}).items():
         config.add_route(name, pattern)
 
+
+
+def api_route_patterns(api_routes) -> dict[str, str]:
+    """Each API route's pattern by route name, from the ``{name: (pattern, methods)}``
+    mapping given to :func:`add_plugin_routes`: the paths of a plugin's OpenAPI part."""
+    return {name: pattern for name, (pattern, _methods) in api_routes.items()}
+
+
+def add_method_not_allowed_views(config, api_routes, plugin: str) -> None:
+    """For each API route of ``{name: (pattern, methods)}``, the methods it lacks answer
+    405 with ``Allow`` naming ``methods``, as the core's API routes do (404 still for
+    tenants without ``plugin``). Views with a ``request_method`` win over these."""
+    from .api.errors import method_not_allowed
+
+    for name, (_pattern, methods) in api_routes.items():
+        config.add_view(method_not_allowed(list(methods)), route_name=name, renderer="json",
+                        require_csrf=False, plugin=plugin)

@@ -70,7 +70,8 @@ from ..core.permissions import (
 from ..core.security import OPERATOR_PERMISSION
 
 # --- Views: API and console --------------------------------------------------------
-from ..core.views_support import add_plugin_routes, api_view, json_body, no_content
+from ..core.views_support import (add_method_not_allowed_views, add_plugin_routes,
+                                  api_route_patterns, api_view, json_body, no_content)
 from ..core.api.serialize import iso as iso_time
 from ..core.api.schemas import check as check_json
 from ..core.forms import FORM_INVALID, sentence
@@ -214,7 +215,8 @@ __all__ = [
     "SESSIONS_MANAGE",
     "SETTINGS_MANAGE", "USERS_MANAGE", "OPERATOR_PERMISSION",
     # views
-    "FORM_INVALID", "add_assets", "add_plugin_routes", "api_view", "check_json", "form_text",
+    "FORM_INVALID", "add_assets", "add_method_not_allowed_views", "add_plugin_routes",
+    "api_route_patterns", "api_view", "check_json", "form_text",
     "iso_time", "json_body", "no_content", "object_id", "redirect", "safe_next", "sentence",
     # OpenAPI
     "ID_PARAM", "error_response", "json_response", "no_content_response", "operation", "ref",

@@ -187,3 +187,57 @@ def test_plugin_commands_appear_once_the_ini_is_known(upgraded, plugin_dist):
 def test_plugin_commands_from_praxcloud_ini(upgraded, plugin_dist):
     result = upgraded.ok("clitest-hello", config=False, env={"PRAXCLOUD_INI": str(upgraded.ini)})
     assert "hello from clitest" in result.stdout
+
+
+class Interrupted(Exception):
+    """Stands for the process dying between two committed batches of a field move."""
+
+
+def interrupt_moves(monkeypatch) -> None:
+    from praxcloud.core import key_rotation
+
+    def dies(db, model, rows):
+        raise Interrupted
+    monkeypatch.setattr(key_rotation, "_store_again", dies)
+
+
+@pytest.mark.parametrize(("command", "action", "rerun"), [
+    (("plugins", "enable", "acme", "field_encryption"), "enable",
+     "praxcloud plugins enable acme field_encryption"),
+    (("plugins", "disable", "acme", "field_encryption"), "disable",
+     "praxcloud plugins disable acme field_encryption"),
+    (("plugins", "configure", "acme", "field_encryption", 'fields=["users.email"]'),
+     "configure", "praxcloud keys rotate --tenant acme --finish"),
+])
+def test_list_shows_an_unfinished_field_move_and_the_command_that_finishes_it(
+        acme, webapp, monkeypatch, command, action, rerun):
+    acme.ok("user", "create", "acme", "staff@acme.test", "--group", "staff",
+            env={"PRAXCLOUD_PASSWORD": "a long enough passphrase"})
+    if action != "enable":
+        acme.ok("plugins", "enable", "acme", "field_encryption")
+    assert report(acme, "--tenant", "acme")["pending_moves"] == []
+
+    interrupt_moves(monkeypatch)
+    with pytest.raises(Interrupted):
+        acme(*command)
+    monkeypatch.undo()
+
+    data = report(acme, "--tenant", "acme")
+    assert data["pending_moves"] == [
+        {"tenant": "acme", "plugin": "field_encryption", "action": action, "rerun": rerun}]
+    [line] = data["tenant"]["plugins"]
+    assert (line["name"], line["pending_move"]) == ("field_encryption", action)
+    text = acme.ok("plugins", "list", "--tenant", "acme").stdout
+    assert ("Unfinished field moves (stored values partly moved; the command shown finishes "
+            f"each):\n  acme: field_encryption {action}: {rerun}\n") in text
+    assert f"  field_encryption [unfinished {action}]\n" in text
+
+    # The command shown finishes the move, and the list stops showing it.
+    acme.ok(*rerun.split()[1:])
+    data = report(acme, "--tenant", "acme")
+    assert data["pending_moves"] == []
+    assert [line["pending_move"] for line in data["tenant"]["plugins"]] == (
+        [] if action == "disable" else [None])
+    assert "Unfinished field moves" not in acme.ok("plugins", "list").stdout
+    webapp().post_json("/api/v1/acme/auth/login", {
+        "email": "staff@acme.test", "password": "a long enough passphrase"}, status=200)
