@@ -2,10 +2,9 @@
 
 ``python -m praxcloud.core.hookdoc > docs/hooks.md`` writes docs/hooks.md.
 
-The hookspecs package is the single source: each hook's name, signature,
-flags and docstring, family by family (``hookspecs.FAMILIES``); hook_types.py
-gives the shapes of the answers (each typed dict with its keys, their types
-and the docstring under each key). A test
+hookspecs.py is the single source: each hook's name, signature, flags and
+docstring; hook_types.py gives the shapes of the answers (each typed dict
+with its keys, their types and the docstring under each key). A test
 regenerates the reference and fails when docs/hooks.md differs, so the
 documentation cannot drift from the contract.
 """
@@ -51,14 +50,14 @@ class HookDoc:
 
 
 def hookspec_functions() -> list[Callable]:
-    """The hookspecs, family by family, each family in the order its module declares them."""
+    """The hookspecs, in the order hookspecs.py declares them."""
     marker = PROJECT + "_spec"
-    return [value for family in hookspecs.FAMILIES for name, value in vars(family).items()
+    return [value for name, value in vars(hookspecs).items()
             if name.startswith(PROJECT + "_") and callable(value) and hasattr(value, marker)]
 
 
 def _annotation(value) -> str:
-    # The hookspecs postpone annotations: they are the source text, shown as written.
+    # hookspecs.py postpones annotations: they are the source text, shown as written.
     return value if isinstance(value, str) else inspect.formatannotation(value)
 
 
@@ -159,7 +158,7 @@ def render() -> str:
     lines = [
         "# Hook reference",
         "",
-        "<!-- Generated from praxcloud/core/hookspecs/ by "
+        "<!-- Generated from praxcloud/core/hookspecs.py by "
         "`python -m praxcloud.core.hookdoc > docs/hooks.md`; do not edit by hand. -->",
         "",
         inspect.getdoc(hookspecs) or "",

@@ -92,7 +92,7 @@ def render() -> str:
     lines = [
         "# Settings reference",
         "",
-        "<!-- Generated from praxcloud/core/settings.py by "
+        "<!-- Generated from praxcloud/core/settings/ by "
         "`python -m praxcloud.core.settings_doc > docs/settings.md`; do not edit by hand. -->",
         "",
         INTRODUCTION,
