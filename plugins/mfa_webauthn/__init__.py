@@ -29,6 +29,7 @@ from .openapi import openapi_part
 from .second_factor import start_second_factor, verify_second_factor
 from .service import (
     METHOD,
+    USER_HANDLE_PURPOSE,
     WebauthnRejected,
     count_of,
     credentials_of,
@@ -72,6 +73,8 @@ def praxcloud_plugin_info() -> PluginDescription:
                        "and passwordless sign-in with passkeys",
         "settings_schema": SETTINGS_SCHEMA,
         "tenant_migrations": str(HERE / "migrations"),
+        # Passkeys' user handles follow the data into a restored copy.
+        "data_origin_keys": [USER_HANDLE_PURPOSE],
     }
 
 
