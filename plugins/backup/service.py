@@ -77,10 +77,10 @@ def list_backups(request) -> list[dict]:
     repo = repository(request)
     if not repo.exists():
         return []
-    return described(repo.snapshots())
+    return newest_first(repo.snapshots())
 
 
-def described(snapshots: list[dict]) -> list[dict]:
+def newest_first(snapshots: list[dict]) -> list[dict]:
     """restic's snapshot list (oldest first), described, newest first."""
     return [describe(snapshot) for snapshot in reversed(snapshots)]
 
@@ -210,7 +210,7 @@ def run_backup(request, progress: Callable[[int], None] | None = None) -> dict:
         request.audit.record("backup.prune_failed", outcome="failure", durable=True,
                              details={"error": exc.code, "message": exc.message})
         log.warning("backup of %s: old backups not pruned: %s", slug, exc.message)
-        status.record(request, described(listed), now())
+        status.record(request, newest_first(listed), now())
         pruned = 0
     return {**described, "pruned": pruned}
 
@@ -248,7 +248,7 @@ def prune(request, repo: Repository | None = None, listed: list[dict] | None = N
         request.audit.record("backup.pruned", details={
             "count": len(old), "snapshots": [snapshot["id"][:8] for snapshot in old][:50]})
     forgotten = {snapshot["id"] for snapshot in old}
-    status.record(request, described([one for one in listed if one["id"] not in forgotten]),
+    status.record(request, newest_first([one for one in listed if one["id"] not in forgotten]),
                   now())
     return len(old)
 
@@ -277,7 +277,7 @@ def verify(request, every: bool = False) -> list[dict]:
         raise
     request.audit.record("backup.verified", details={
         "snapshots": [snapshot["id"][:8] for snapshot in chosen]})
-    status.record(request, described(listed), now())
+    status.record(request, newest_first(listed), now())
     return [describe(snapshot) for snapshot in chosen]
 
 
@@ -349,5 +349,5 @@ def restore(request, into_engine=None, at: dt.datetime | None = None,
         "into": "own database" if into_engine is None else "another tenant"})
     if into_engine is None:
         # The restored rows hold the status as it was when the backup was taken.
-        status.record(request, described(listed), now())
+        status.record(request, newest_first(listed), now())
     return restored
