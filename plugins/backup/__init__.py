@@ -40,6 +40,8 @@ def praxcloud_plugin_info() -> PluginDescription:
         "description": "Daily encrypted backups of the tenant's database to another server, "
                        "verified after writing, kept 30 days, restorable with one command",
         "settings_schema": SETTINGS_SCHEMA,
+        # backup_status: what the operators' page shows without calling restic.
+        "tenant_migrations": str(HERE / "migrations"),
     }
 
 

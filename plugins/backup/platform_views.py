@@ -8,6 +8,13 @@ its URL, which may name an account), how many backups are kept and how many
 are verified, and the newest one's time, age, size and status; tenants whose
 newest verified backup is older than a day, or that have none, are marked.
 
+The figures are each tenant's backup status as the plugin last read it from
+the repository (:mod:`.status`: after every run, prune, verify and restore),
+so loading the page runs no restic at all (listing one repository takes about
+half a second). **Refresh** (``POST /platform/backup/refresh``, one tenant or
+all) reads the repositories again with ``restic snapshots`` and keeps what it
+read; a repository that cannot be read is shown with the reason.
+
 Nothing here decrypts a backup or offers to: the list comes from ``restic
 snapshots`` (the repositories' snapshot metadata: times, tags, sizes), run on
 the server with the tenant's derived password as every run is; no dump is
@@ -18,11 +25,17 @@ no records, no users, only the tenant's slug and name.
 
 from __future__ import annotations
 
+from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
-from praxcloud.plugin import OPERATOR_PERMISSION, operator_tenant_requests
+from praxcloud.plugin import (
+    OPERATOR_PERMISSION,
+    form_text,
+    operator_tenant_request,
+    operator_tenant_requests,
+)
 
-from . import service
+from . import service, status
 from .config import NAME, ini_settings, tenant_settings
 from .errors import BackupError
 from .overview import last_failure
@@ -52,29 +65,37 @@ def target_kind(url: str) -> str:
     return KIND_TITLES.get(url.partition(":")[0], "unknown")
 
 
+def problem(code: str) -> str:
+    """Why a repository cannot be read, from a BackupError's code."""
+    return PROBLEMS.get(code, f"restic failed ({code})")
+
+
 def status_of(tenant, now) -> dict:
-    """One tenant's row, from its repository's snapshot list (plain values)."""
+    """One tenant's row, from its kept backup status (plain values; no restic call)."""
     settings = tenant_settings(tenant)
     row = {"slug": tenant.tenant.slug, "name": tenant.tenant.name,
            "kind": target_kind(settings["target"]), "keep_days": settings["keep_days"],
-           "count": 0, "verified_count": 0, "newest": None, "error": None, "failed_at": None}
+           "count": 0, "verified_count": 0, "newest": None, "error": None, "failed_at": None,
+           "checked_at": None}
     try:
         parse_target(settings["target"], ini_settings(tenant))
-        backups = service.list_backups(tenant)  # newest first
     except BackupError as exc:
-        row["error"] = PROBLEMS.get(exc.code, f"restic failed ({exc.code})")
-        backups = []
+        row["error"] = problem(exc.code)
     failure = last_failure(tenant)
     if failure is not None:
         row["failed_at"] = failure.at
-    verified = [item for item in backups if item["status"] == "verified"]
-    row["count"], row["verified_count"] = len(backups), len(verified)
-    if backups:
-        newest = backups[0]
-        row["newest"] = {"at": newest["at"], "size": newest["size"],
-                         "verified": newest["status"] == "verified",
-                         "age_hours": (now - newest["at"]).total_seconds() / 3600}
-    last_good = verified[0]["at"] if verified else None
+    known = status.cached(tenant)
+    last_good = None
+    if known is not None:
+        row["checked_at"] = known["checked_at"]
+        if known["error"] and not row["error"]:
+            row["error"] = problem(known["error"])
+        row["count"], row["verified_count"] = known["count"], known["verified_count"]
+        if known["newest_at"] is not None:
+            row["newest"] = {"at": known["newest_at"], "size": known["newest_size"],
+                             "verified": bool(known["newest_verified"]),
+                             "age_hours": (now - known["newest_at"]).total_seconds() / 3600}
+        last_good = known["last_good_at"]
     row["stale"] = last_good is None or (now - last_good).total_seconds() > STALE_HOURS * 3600
     return row
 
@@ -86,3 +107,26 @@ def page(request):
     tenants = [status_of(tenant, now) for tenant in operator_tenant_requests(request, NAME)]
     return {"tenants": tenants, "stale_count": sum(row["stale"] for row in tenants),
             "stale_hours": STALE_HOURS, "section": "backup.platform"}
+
+
+@view_config(route_name="backup.platform_refresh", request_method="POST",
+             permission=OPERATOR_PERMISSION)
+def refresh(request):
+    """Read the repositories again (``tenant``: only that one's) and keep what they hold."""
+    only = form_text(request.POST, "tenant")[:40]
+    if only:
+        with operator_tenant_request(request, only, NAME) as tenant:
+            _refresh(tenant)
+        request.flash(f"The backups of {only} were listed again.", "success")
+    else:
+        for tenant in operator_tenant_requests(request, NAME):
+            _refresh(tenant)
+        request.flash("The backups of every tenant were listed again.", "success")
+    return HTTPSeeOther(request.route_url("backup.platform"))
+
+
+def _refresh(tenant) -> None:
+    try:
+        service.refresh_status(tenant)
+    except BackupError as exc:
+        status.record_problem(tenant, exc.code, service.now())

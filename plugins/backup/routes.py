@@ -8,7 +8,8 @@ CONSOLE_ROUTES = (("backup.admin", "/{tenant}/backup"),
                   ("backup.run_now", "/{tenant}/backup/run"))
 API_ROUTES = {"backup.api.backups": ("/api/v1/{tenant}/backup/backups", ("GET", "POST"))}
 # In the platform operators' console: every enabling tenant's status.
-PLATFORM_ROUTES = (("backup.platform", "/platform/backup"),)
+PLATFORM_ROUTES = (("backup.platform", "/platform/backup"),
+                   ("backup.platform_refresh", "/platform/backup/refresh"))
 
 
 def add_routes(config) -> None:

@@ -9,7 +9,9 @@ only then mark it ``verified`` (tags ``size:N``, ``sha256:H``). Old backups are
 forgotten after ``keep_days``, never the newest verified one. Each outcome is
 in the tenant's audit trail: ``backup.run``, ``backup.failed`` (durable),
 ``backup.verified``, ``backup.verify_failed``, ``backup.pruned``, ``backup.prune_failed``,
-``backup.restored``, ``backup.restore_failed``.
+``backup.restored``, ``backup.restore_failed``. Whatever reads the repository's
+list keeps what it read as the tenant's backup status (:mod:`.status`), which
+the operators' page shows without calling restic.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from collections.abc import Callable, Iterator
 
 from praxcloud.plugin import tenant_key
 
-from . import databases
+from . import databases, status
 from .config import NAME, ini_settings, tenant_settings
 from .databases import Digest
 from .errors import BackupError
@@ -75,7 +77,19 @@ def list_backups(request) -> list[dict]:
     repo = repository(request)
     if not repo.exists():
         return []
-    return [describe(snapshot) for snapshot in reversed(repo.snapshots())]
+    return newest_first(repo.snapshots())
+
+
+def newest_first(snapshots: list[dict]) -> list[dict]:
+    """restic's snapshot list (oldest first), described, newest first."""
+    return [describe(snapshot) for snapshot in reversed(snapshots)]
+
+
+def refresh_status(request) -> dict:
+    """Read the repository again and keep its figures as the tenant's backup status."""
+    backups = list_backups(request)
+    status.record(request, backups, now())
+    return status.summary(backups)
 
 
 def _read(repo: Repository, snapshot: dict, filename: str) -> tuple[subprocess.Popen,
@@ -196,6 +210,7 @@ def run_backup(request, progress: Callable[[int], None] | None = None) -> dict:
         request.audit.record("backup.prune_failed", outcome="failure", durable=True,
                              details={"error": exc.code, "message": exc.message})
         log.warning("backup of %s: old backups not pruned: %s", slug, exc.message)
+        status.record(request, newest_first(listed), now())
         pruned = 0
     return {**described, "pruned": pruned}
 
@@ -232,6 +247,9 @@ def prune(request, repo: Repository | None = None, listed: list[dict] | None = N
         repo.forget([snapshot["id"] for snapshot in old])
         request.audit.record("backup.pruned", details={
             "count": len(old), "snapshots": [snapshot["id"][:8] for snapshot in old][:50]})
+    forgotten = {snapshot["id"] for snapshot in old}
+    status.record(request, newest_first([one for one in listed if one["id"] not in forgotten]),
+                  now())
     return len(old)
 
 
@@ -243,7 +261,8 @@ def verify(request, every: bool = False) -> list[dict]:
         if not repo.exists():
             raise BackupError("no_backup", f"{slug} has no backup at {repo.describe}")
         repo.check()
-        snapshots = [snapshot for snapshot in repo.snapshots() if VERIFIED in snapshot["tags"]]
+        listed = repo.snapshots()
+        snapshots = [snapshot for snapshot in listed if VERIFIED in snapshot["tags"]]
         if not snapshots:
             raise BackupError("no_backup", f"{slug} has no verified backup at {repo.describe}")
         chosen = snapshots if every else snapshots[-1:]
@@ -258,12 +277,14 @@ def verify(request, every: bool = False) -> list[dict]:
         raise
     request.audit.record("backup.verified", details={
         "snapshots": [snapshot["id"][:8] for snapshot in chosen]})
+    status.record(request, newest_first(listed), now())
     return [describe(snapshot) for snapshot in chosen]
 
 
-def choose(repo: Repository, at: dt.datetime | None) -> dict:
+def choose(repo: Repository, at: dt.datetime | None, listed: list[dict] | None = None) -> dict:
     """The newest verified backup taken at or before ``at`` (the newest of all without)."""
-    snapshots = [snapshot for snapshot in repo.snapshots() if VERIFIED in snapshot["tags"]
+    listed = repo.snapshots() if listed is None else listed
+    snapshots = [snapshot for snapshot in listed if VERIFIED in snapshot["tags"]
                  and (at is None or snapshot["at"] <= at)]
     if not snapshots:
         when = f" at or before {at.isoformat()}" if at else ""
@@ -284,7 +305,8 @@ def restore(request, into_engine=None, at: dt.datetime | None = None,
         repo = repository(request)
         if not repo.exists():
             raise BackupError("no_backup", f"{slug} has no backup at {repo.describe}")
-        snapshot = choose(repo, at)
+        listed = repo.snapshots()
+        snapshot = choose(repo, at, listed)
         tags = tags_of(snapshot)
         engine_kind = tags.get("engine", "")
         engine = into_engine if into_engine is not None else request.tenant_db.get_bind()
@@ -320,9 +342,12 @@ def restore(request, into_engine=None, at: dt.datetime | None = None,
         request.audit.record("backup.restore_failed", outcome="failure", durable=True,
                              details={"error": exc.code, "message": exc.message})
         raise
-    described = {**describe(snapshot), "revision_before": revision_before,
-                 "revision_after": databases.revision(engine)}
+    restored = {**describe(snapshot), "revision_before": revision_before,
+                "revision_after": databases.revision(engine)}
     request.audit.record("backup.restored", details={
-        "snapshot": snapshot["id"][:8], "taken_at": described["at"].isoformat(),
+        "snapshot": snapshot["id"][:8], "taken_at": restored["at"].isoformat(),
         "into": "own database" if into_engine is None else "another tenant"})
-    return described
+    if into_engine is None:
+        # The restored rows hold the status as it was when the backup was taken.
+        status.record(request, newest_first(listed), now())
+    return restored

@@ -31,7 +31,9 @@ from praxcloud.plugin import (
 from .codes import MALFORMED
 from .config import METHOD, NAME, SETTINGS_SCHEMA
 from .openapi import openapi_part
+from .recovery import KEY_PURPOSE as RECOVERY_KEY_PURPOSE
 from .routes import API_ROUTES, ENROL_ROUTES, add_routes
+from .service import KEY_PURPOSE as SECRET_KEY_PURPOSE
 from .service import TotpService
 
 HERE = Path(__file__).parent
@@ -46,6 +48,8 @@ def praxcloud_plugin_info() -> PluginDescription:
         "description": "Two-step sign-in with an authenticator app (TOTP) and recovery codes",
         "settings_schema": SETTINGS_SCHEMA,
         "tenant_migrations": str(HERE / "migrations"),
+        # The secrets and recovery-code hashes follow the data into a restored copy.
+        "data_origin_keys": [SECRET_KEY_PURPOSE, RECOVERY_KEY_PURPOSE],
     }
 
 

@@ -15,7 +15,7 @@ import secrets
 
 from sqlalchemy import delete, func, select, update
 
-from praxcloud.plugin import User, utcnow
+from praxcloud.plugin import User, tenant_key, utcnow
 
 from .models import TotpRecoveryCode
 
@@ -44,7 +44,7 @@ def normalise(text: str) -> str | None:
 
 
 def _hash(request, user_id: int, normalised: str) -> str:
-    key = request.registry.tenancy.derive_key(request.tenant, KEY_PURPOSE)
+    key = tenant_key(request, KEY_PURPOSE)
     return hmac.new(key, f"{user_id}:{normalised}".encode(), hashlib.sha256).hexdigest()
 
 

@@ -1,10 +1,14 @@
 """Authenticator apps of one tenant's users: setting one up, and checking login codes.
 
 Secrets are sealed at rest (AES-GCM under the tenant's "mfa_totp" key, the
-user id bound). A code is checked against :func:`current_time` (the one
-clock; tests replace it) with one step of drift (see :mod:`.codes`). Each
-accepted code burns its step inside :meth:`TotpService.verify`, so no caller
-can forget to: only later steps are accepted afterwards, and a replay
+user id bound). The key follows the data (``data_origin_keys``): in a copy
+restored from the tenant's backup it is the source's, so its staff log in
+there with the same app; a secret that does not open refuses the code.
+
+A code is checked against :func:`current_time` (the one clock; tests
+replace it) with one step of drift (see :mod:`.codes`). Each accepted
+code burns its step inside :meth:`TotpService.verify`, so no caller can
+forget to: only later steps are accepted afterwards, and a replay
 raises. A code right for a future step far from now (a phone whose clock is
 fast) is refused with a message saying by how much, and that step is
 blocked, so the answer that revealed it can never be used when its time
@@ -34,6 +38,7 @@ from praxcloud.plugin import (
     seal,
     second_factor_required,
     second_factors,
+    tenant_key,
     unseal,
     utcnow,
 )
@@ -75,7 +80,9 @@ class TotpService:
 
     # Secrets at rest ------------------------------------------------------
     def _key(self) -> bytes:
-        return self.request.registry.tenancy.derive_key(self.request.tenant, KEY_PURPOSE)
+        # In a copy restored from another tenant's backup, the source's key
+        # (``data_origin_keys`` in the plugin info): the copied secrets open there.
+        return tenant_key(self.request, KEY_PURPOSE)
 
     @staticmethod
     def _context(user_id: int) -> bytes:
@@ -89,8 +96,10 @@ class TotpService:
         try:
             return unseal(self._key(), sealed, self._context(user_id)).decode("ascii")
         except SealedValueError:
-            # Fail closed, and say why in the log (never the value itself).
-            log.error("mfa_totp: the secret of user %s does not open", user_id)
+            # Fail closed, and say why in the log (never the value itself): a key
+            # that does not open, or a secret sealed under another tenant's key.
+            log.error("mfa_totp: tenant %s: the secret of user %s does not open; "
+                      "its codes are refused", self.request.tenant.slug, user_id)
             raise unavailable() from None
 
     # Reading ---------------------------------------------------------------

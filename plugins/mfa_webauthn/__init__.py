@@ -30,6 +30,7 @@ from .routes import ENROL_ROUTES, add_routes
 from .second_factor import start_second_factor, verify_second_factor
 from .service import (
     METHOD,
+    USER_HANDLE_PURPOSE,
     WebauthnRejected,
     count_of,
     credentials_of,
@@ -50,6 +51,8 @@ def praxcloud_plugin_info() -> PluginDescription:
                        "and passwordless sign-in with passkeys",
         "settings_schema": SETTINGS_SCHEMA,
         "tenant_migrations": str(HERE / "migrations"),
+        # Passkeys' user handles follow the data into a restored copy.
+        "data_origin_keys": [USER_HANDLE_PURPOSE],
     }
 
 

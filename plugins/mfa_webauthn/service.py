@@ -37,7 +37,7 @@ from webauthn import options_to_json
 from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import ResidentKeyRequirement
 
-from praxcloud.plugin import User, second_factor_required, second_factors, utcnow
+from praxcloud.plugin import User, second_factor_required, second_factors, tenant_key, utcnow
 from praxcloud.plugin import webauthn as ceremony
 from praxcloud.plugin.webauthn import MAX_CREDENTIAL_CHARS as MAX_CREDENTIAL_CHARS
 from praxcloud.plugin.webauthn import WebauthnRefused as WebauthnRejected
@@ -57,6 +57,9 @@ CHALLENGE_RETENTION = dt.timedelta(hours=1)
 MAX_NAME = 80
 MAX_CREDENTIALS_PER_USER = 20
 STATE_KEY = "webauthn"
+# The key of the user handles: it follows the data (``data_origin_keys``), so a passkey
+# registered in a tenant names its account in a copy restored from its backup too.
+USER_HANDLE_PURPOSE = "mfa_webauthn.user-handle"
 CLONE_EVENT = "mfa.webauthn.clone_suspected"
 
 
@@ -71,7 +74,7 @@ _lookup_hash = ceremony.challenge_hash
 
 def user_handle(request, user: User) -> bytes:
     """The WebAuthn user handle: stable per user, revealing neither the id nor the e-mail."""
-    key = request.registry.tenancy.derive_key(request.tenant, "mfa_webauthn.user-handle")
+    key = tenant_key(request, USER_HANDLE_PURPOSE)
     return hmac.new(key, str(user.id).encode("ascii"), hashlib.sha256).digest()
 
 

@@ -31,6 +31,12 @@ class PluginDescription(TypedDict, total=False):
     """Directory of the plugin's alembic revisions for its tenant tables."""
     version: str
     """Only for a plugin that is not an installed distribution (the distribution's wins)."""
+    data_origin_keys: list[str]
+    """The ``tenant_key`` purposes whose keys seal or index what the plugin keeps in the
+    tenant's database (``["myplugin/secrets"]``; each the plugin's name or starting with
+    it and ``/`` or ``.``). In a copy restored from another tenant's backup (``backup
+    restore --into``) ``tenant_key`` answers the source's key for these, so what the
+    source's rows hold opens in the copy; every other purpose stays the copy's own."""
 
 
 class OpenApiPart(TypedDict, total=False):

@@ -77,6 +77,8 @@ class PluginInfo:
     hooks: list[str] = field(default_factory=list)
     # A directory of alembic revisions for the plugin's tenant tables, or "".
     tenant_migrations: str = ""
+    # tenant_key purposes whose keys follow the tenant's data into a restored copy.
+    data_origin_keys: tuple[str, ...] = ()
 
     @property
     def secret_fields(self) -> set[str]:
@@ -258,6 +260,7 @@ class PluginHost:
             or {"type": "object", "properties": {}},
             distribution=distribution,
             tenant_migrations=str(data.get("tenant_migrations") or ""),
+            data_origin_keys=_own_purposes(name, data.get("data_origin_keys")),
             hooks=sorted(
                 h.name for h in self.pm.get_hookcallers(plugin) or () if h.name.startswith(PROJECT)
             ),
@@ -327,6 +330,25 @@ class PluginHost:
         if fields:
             raise PluginSettingsInvalid(f"invalid settings for plugin {name!r}", fields)
         return merged
+
+
+def _own_purposes(name: str, purposes: Any) -> tuple[str, ...]:
+    """``data_origin_keys`` as declared, each of the plugin's own purposes.
+
+    A plugin names only its own keys: one that named another's (the backup
+    plugin's repository password, the core's) would hand a restored copy the
+    source's key for it.
+    """
+    if purposes is None:
+        return ()
+    if not isinstance(purposes, (list, tuple)) or not all(
+            isinstance(purpose, str) for purpose in purposes):
+        raise PluginError("data_origin_keys must be a list of tenant_key purposes")
+    for purpose in purposes:
+        if purpose != name and not purpose.startswith((f"{name}/", f"{name}.")):
+            raise PluginError(f"data_origin_keys names {purpose!r}, not a purpose of plugin "
+                              f"{name!r} (its name, or its name and / or .)")
+    return tuple(sorted(set(purposes)))
 
 
 def _check_settings_schema(schema: Any) -> None:

@@ -24,6 +24,7 @@ from .open_files import fit_sqlite_engines
 from .request_sessions import RequestSession, join_request
 from .settings import settings_of
 from .tenant_cache import TenantCache, mark_cached
+from .tenant_copies import copied_key
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
 # Tenant engines a process keeps when praxcloud.tenant_engines_max is unset.
@@ -106,14 +107,28 @@ class Tenancy:
         return self.keyring.open_tenant_key(tenant.slug, tenant.wrapped_key)
 
     def derive_key(self, tenant: Tenant, purpose: str) -> bytes:
-        """A key of the tenant's for one purpose; plugins use it for their secrets."""
+        """A key of the tenant's for one purpose; plugins use it for their secrets.
+
+        Bound to the tenant's data: in a copy restored from another tenant's
+        backup, the purposes it was given the source's keys for (its codecs',
+        the plugins' ``data_origin_keys``: :mod:`.tenant_copies`) answer the
+        source's key, so what the source's rows hold opens in the copy.
+        """
+        if tenant.sealed_codec_keys is not None:
+            copied = copied_key(self.keyring, tenant, purpose)
+            if copied is not None:
+                return copied
+        return self.own_key(tenant, purpose)
+
+    def own_key(self, tenant: Tenant, purpose: str) -> bytes:
+        """A key derived from the tenant's own key, never a copied one (its database URL)."""
         return KeyRing.derive_tenant_key(self.tenant_key(tenant), purpose)
 
     def seal_db_url(self, tenant: Tenant, url: str) -> bytes:
-        return seal(self.derive_key(tenant, "db-credentials"), url.encode(), tenant.slug.encode())
+        return seal(self.own_key(tenant, "db-credentials"), url.encode(), tenant.slug.encode())
 
     def open_db_url(self, tenant: Tenant) -> str:
-        key = self.derive_key(tenant, "db-credentials")
+        key = self.own_key(tenant, "db-credentials")
         return unseal(key, tenant.sealed_db_url, tenant.slug.encode()).decode()
 
     # Engines and sessions ----------------------------------------------

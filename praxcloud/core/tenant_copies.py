@@ -11,11 +11,21 @@ rows in a new tenant reads nothing until the copy holds the same keys:
   for the copy; then each purpose rotated, so that the copy encrypts under
   keys of its own from its first write, and the daily check (or ``praxcloud
   keys rotate``) re-encrypts what it holds and retires the copied versions;
-- the keys the source's codecs derive from its tenant key, sealed under the
-  copy's own tenant key (``tenants.sealed_codec_keys``); never the source's
-  tenant key itself, which also opens the source's backups;
-- the source's contract (plugins and settings): the copy's rows need the
-  same codecs, and it is kept at least as closely guarded as the source.
+- the keys the source's codecs derive from its tenant key, and those its
+  plugins declare as sealing or indexing what they keep in its database
+  (``data_origin_keys`` in their plugin info: the TOTP secrets and recovery
+  codes of mfa_totp, the passkeys' user handles of mfa_webauthn), sealed
+  under the copy's own tenant key (``tenants.sealed_codec_keys``); the
+  copy's ``tenant_key`` answers them for those purposes, for reading and
+  writing alike, as its codecs' blind indexes must. Never the source's
+  tenant key itself, which also opens the source's backups, nor any other
+  purpose's key (the backup repository's password stays the copy's own);
+- the source's contract (plugins and their settings) and its core settings
+  (the groups that must use a second factor, session lifetimes, ...), as
+  they are at the time of the copy: the copy's rows need the same codecs,
+  and it is kept at least as closely guarded as the source: its staff log
+  in with the same password and the same second factor, and a secret that
+  does not open refuses the login (the plugin says why in the log).
 
 Nothing leaves the platform database in the clear. Deleting the copy
 shreds its own copies (its rows, its tenant key); deleting the source
@@ -53,7 +63,8 @@ def prepare_restored_copy(registry, source_slug: str, copy_slug: str,
     Call it before the source's backup is restored into the copy's database.
     Refuses a copy that already has a contract, data keys or an origin: only
     a tenant just made for the purpose may take another's keys. Returns what
-    was copied: ``{"origin": id, "data_keys": n, "codec_keys": n, "plugins": [...]}``.
+    was copied: ``{"origin": id, "data_keys": n, "codec_keys": n, "plugin_keys":
+    [purpose, ...], "plugins": [...]}``.
     """
     tenancy = registry.tenancy
     with tenancy.platform_session() as platform_db:
@@ -67,16 +78,25 @@ def prepare_restored_copy(registry, source_slug: str, copy_slug: str,
                               "data keys or an origin, and takes no other tenant's keys")
         resolver = tenancy.field_codecs
         derived = {} if resolver is None else resolver.derived_keys(source)
+        codec_keys = len(derived)
+        purposes = data_origin_purposes(registry, source)
+        for purpose in purposes:
+            # The source's own key, or in a copy of a copy the one it was given.
+            derived.setdefault(purpose, tenancy.derive_key(source, purpose))
         copy.data_origin_id = source.data_origin
         if derived:
             copy.sealed_codec_keys = _seal(tenancy.keyring, copy, derived)
         copied = data_keys.copy_all(tenancy, platform_db, source, copy)
         plugins = sorted(source.plugins, key=lambda line: line.plugin)
         for line in plugins:
+            # A move under way comes too: the copy's rows are as the source's, half moved.
             copy.plugins.append(TenantPlugin(plugin=line.plugin,
-                                             settings=dict(line.settings or {})))
+                                             settings=dict(line.settings or {}),
+                                             move=None if line.move is None else dict(line.move)))
+        copy.settings = dict(source.settings or {})
         done = {"origin": copy.data_origin_id, "data_keys": copied,
-                "codec_keys": len(derived), "plugins": [line.plugin for line in plugins]}
+                "codec_keys": codec_keys, "plugin_keys": purposes,
+                "plugins": [line.plugin for line in plugins]}
         platform_db.add(PlatformAuditEvent(event="tenant.restored_copy", tenant_slug=copy_slug,
                                            actor=actor, details={"source": source_slug,
                                                                  **done}))
@@ -87,9 +107,28 @@ def prepare_restored_copy(registry, source_slug: str, copy_slug: str,
     for purpose in active:
         data_keys.rotate(tenancy, copy_slug, purpose)
     log.warning("tenant %s: prepared as a copy of %s (%d data keys, %d codec keys, "
-                "%d purposes rotated)", copy_slug, source_slug, copied, len(derived),
-                len(active))
+                "plugin keys %s, %d purposes rotated)", copy_slug, source_slug, copied,
+                codec_keys, purposes or "none", len(active))
     return done
+
+
+def data_origin_purposes(registry, tenant: Tenant) -> list[str]:
+    """The ``data_origin_keys`` of the plugins ``tenant`` enables (those installed here)."""
+    infos = registry.plugin_host.infos
+    return sorted({purpose for name in tenant.enabled_plugins if name in infos
+                   for purpose in infos[name].data_origin_keys})
+
+
+def copied_key(keyring: KeyRing, tenant: Tenant, purpose: str) -> bytes | None:
+    """The source's key for ``purpose`` that copy ``tenant`` was given, or None.
+
+    Opened per call (only copies pay for it); a sealed set that does not
+    open raises :class:`KeyError_`, logged: whatever needed the key refuses.
+    """
+    if tenant.sealed_codec_keys is None:
+        return None
+    return _unseal(keyring, tenant.slug, bytes(tenant.wrapped_key),
+                   bytes(tenant.sealed_codec_keys)).get(purpose)
 
 
 def copied_codec_keys(keyring: KeyRing, tenant: Tenant):
@@ -125,6 +164,8 @@ def _unseal(keyring: KeyRing, slug: str, wrapped: bytes, sealed: bytes) -> dict[
         payload = unseal(_sealing_key(keyring, slug, wrapped), sealed, _sealing_context(slug))
         return {purpose: base64.b64decode(text) for purpose, text in json.loads(payload).items()}
     except (ValueError, KeyError_) as exc:
+        log.error("tenant %s: the keys copied from its source do not open (%s)", slug,
+                  type(exc).__name__)
         raise KeyError_(f"tenant {slug}: the keys copied from its source do not open") from exc
 
 

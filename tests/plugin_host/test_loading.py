@@ -153,3 +153,27 @@ def test_load_plugins_false_loads_only_the_builtins(monkeypatch):
     monkeypatch.setattr(plugins, "discover_entry_points", lambda: entry_points("menu_x"))
     host = build_plugin_host({"praxcloud.load_plugins": "false"})
     assert host.infos == {} and host.builtin_names == {"core.local_auth", "core.mfa_policy"}
+
+
+def described(name: str, **info) -> types.ModuleType:
+    """A plugin module whose plugin info is ``{"name": name, **info}``."""
+    module = types.ModuleType(name)
+
+    @hookimpl
+    def praxcloud_plugin_info():
+        return {"name": name, **info}
+    module.praxcloud_plugin_info = praxcloud_plugin_info
+    return module
+
+
+def test_data_origin_keys_name_only_the_plugins_own_purposes():
+    host = load()
+    keeper = described("keeper", data_origin_keys=["keeper/secrets", "keeper.handles", "keeper"])
+    assert host.register_plugin(keeper, "keeper") is True
+    assert host.info("keeper").data_origin_keys == ("keeper", "keeper.handles", "keeper/secrets")
+    # Another plugin's key (the backup repository's password) would reach a restored copy.
+    for name, purposes, why in (("grabber", ["backup/restic"], "not a purpose of plugin"),
+                                ("lookalike", ["lookalikes/x"], "not a purpose of plugin"),
+                                ("vague", "vague", "must be a list")):
+        assert host.register_plugin(described(name, data_origin_keys=purposes), name) is False
+        assert why in host.broken[name] and name not in host.infos

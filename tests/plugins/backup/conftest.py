@@ -17,7 +17,9 @@ from praxcloud.core import records
 from praxcloud.testing import FakeClock, need
 
 NAME = "backup"
-AUDIT_TABLES = {"audit_events", "audit_subjects"}
+# What runs and restores write themselves: the audit trail, and the backup status the
+# operators' page shows (plugins/backup/status.py): left out when rows are compared.
+OWN_TABLES = {"audit_events", "audit_subjects", "backup_status"}
 
 
 @pytest.fixture

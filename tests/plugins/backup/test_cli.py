@@ -16,7 +16,7 @@ from praxcloud.cli import cli
 from praxcloud.plugin import Record
 from tests.cli.conftest import write_ini
 
-from .conftest import AUDIT_TABLES, add_records, events, snapshot_of
+from .conftest import OWN_TABLES, add_records, events, snapshot_of
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def praxcloud(tmp_path, settings, app):
 
 
 def stable(found: dict) -> dict:
-    return {table: digest for table, digest in found.items() if table not in AUDIT_TABLES}
+    return {table: digest for table, digest in found.items() if table not in OWN_TABLES}
 
 
 def test_enable_run_list_verify_restore(restic_installed, praxcloud, make_tenant,

@@ -199,5 +199,5 @@ def test_a_refused_restore_takes_the_copied_keys_away_with_the_copy(
         [details] = platform_db.scalars(select(PlatformAuditEvent.details).where(
             PlatformAuditEvent.event == "tenant.restored_copy")).all()
     assert details == {"source": "acme", "origin": tenant_id(registry, "acme"),
-                       "data_keys": 1, "codec_keys": 2,
+                       "data_keys": 1, "codec_keys": 2, "plugin_keys": [],
                        "plugins": ["backup", ENCRYPTION]}

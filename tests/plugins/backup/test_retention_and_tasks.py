@@ -11,7 +11,7 @@ import datetime as dt
 
 import pytest
 
-from plugins.backup import service, tasks
+from plugins.backup import service, status, tasks
 from praxcloud.plugin import PluginSettingsInvalid
 from praxcloud.worker import beat_schedule
 
@@ -30,6 +30,13 @@ def run(tenant_request, slug="acme") -> dict:
         return service.run_backup(request)
 
 
+def kept(tenant_request, slug="acme") -> tuple[int, int]:
+    """The backup status the operators' page shows: (count, verified count)."""
+    with tenant_request(slug) as request:
+        known = status.cached(request)
+    return known["count"], known["verified_count"]
+
+
 def test_old_backups_are_pruned_after_keep_days(restic_installed, make_tenant, tenant_request,
                                                 target, clock):
     make_tenant("acme", plugins={NAME: {"target": target, "keep_days": 2}})
@@ -44,6 +51,7 @@ def test_old_backups_are_pruned_after_keep_days(restic_installed, make_tenant, t
     ids = [item["id"] for item in listed(tenant_request)]
     assert first["id"] not in ids and second["id"] in ids and fourth["id"] == ids[0]
     assert len(ids) == 3
+    assert kept(tenant_request) == (3, 3)  # the status kept is what is left after pruning
     assert ("backup.pruned", "success") in events(tenant_request, "acme")
 
 
@@ -121,6 +129,7 @@ def test_a_run_whose_pruning_fails_still_counts(restic_installed, make_tenant, t
         patch.setattr(Repository, "forget", locked)
         made = run(tenant_request)
     assert made["status"] == "verified" and made["pruned"] == 0
-    assert len(listed(tenant_request)) == 2
+    assert len(listed(tenant_request)) == 2 and kept(tenant_request) == (2, 2)
     assert ("backup.prune_failed", "failure") in events(tenant_request, "acme")
     assert run(tenant_request)["pruned"] == 1
+    assert kept(tenant_request) == (2, 2)

@@ -32,7 +32,7 @@ from plugins.backup.targets import S3Target, parse_target
 from praxcloud.plugin import Record
 from praxcloud.testing import need
 
-from .conftest import AUDIT_TABLES, NAME, add_records, events, snapshot_of
+from .conftest import NAME, OWN_TABLES, add_records, events, snapshot_of
 from .test_cli import praxcloud  # noqa: F401 - a fixture
 
 INI = "praxcloud.plugin.backup."
@@ -174,7 +174,7 @@ def s3_url(moto) -> str:
 
 
 def stable(found: dict) -> dict:
-    return {table: digest for table, digest in found.items() if table not in AUDIT_TABLES}
+    return {table: digest for table, digest in found.items() if table not in OWN_TABLES}
 
 
 def test_run_list_verify_restore_through_s3(moto, s3_url, praxcloud,  # noqa: F811

@@ -24,7 +24,7 @@ from plugins.backup.errors import BackupError
 from praxcloud.plugin import Record
 from praxcloud.testing import need
 
-from .conftest import AUDIT_TABLES, NAME, add_records, snapshot_of
+from .conftest import NAME, OWN_TABLES, add_records, snapshot_of
 
 SSHD = "/usr/sbin/sshd"
 
@@ -135,8 +135,8 @@ def test_backup_and_restore_through_sftp(sshd, sftp_target, make_tenant, tenant_
         assert service.restore(request)["id"] == made["id"]
         assert [item["id"] for item in service.list_backups(request)] == [made["id"]]
     after, _ = snapshot_of(tenant_request, "acme")
-    assert {k: v for k, v in after.items() if k not in AUDIT_TABLES} == {
-        k: v for k, v in before.items() if k not in AUDIT_TABLES}
+    assert {k: v for k, v in after.items() if k not in OWN_TABLES} == {
+        k: v for k, v in before.items() if k not in OWN_TABLES}
 
 
 def test_an_unknown_host_key_or_a_stopped_server_is_refused(sshd, sftp_target, make_tenant,
