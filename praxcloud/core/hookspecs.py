@@ -385,7 +385,10 @@ def praxcloud_field_codec(
     ``search_tokens(text: str) -> list[str]``: an index value per word of
     ``text``, the same for the same word; the core keeps them beside the
     name and a search finds the records having every word of the query
-    (without it an encoded name cannot be searched). The
+    (without it an encoded name cannot be searched). A row-binding codec
+    may also have ``decode_many(values, rows) -> list``: a column of a read
+    page decoded in one call (``None`` stays ``None``), for a codec whose
+    cost per call matters; it must refuse what ``decode`` refuses. The
     core applies codecs when rows are written and read, never calls this hook
     per row, and asks again only when the tenant's contract changes. An
     encoded value may be up to 512 characters (``records.phone``: 255). ``decode``
