@@ -13,9 +13,11 @@ d. a whole run: c, then ``restic check``, the whole dump read back and checked
 e. restore: ``restic dump`` into ``pg_restore --single-transaction --clean``;
 f. for reference: ``pg_restore --single-transaction --clean`` from a local file;
 g. ``praxcloud backup run --tenant bench`` as operators run it: a new process
-   (the CLI's start included) doing what d does.
+   (the CLI's start included) doing what d does;
+h. a tenant's first whole run: what d does, into a repository that does not
+   exist yet (made, nothing to deduplicate against), once per tenant.
 
-Ratios c/a, d/a, g/a and e/f are printed. The database is filled with one
+Ratios c/a, d/a, g/a, h/a and e/f are printed. The database is filled with one
 ``INSERT ... SELECT generate_series`` sized from a first batch of 50,000
 rows (topped up by batches if it falls short), never row by row. Run from
 the repository root, with a PostgreSQL superuser URL (as the tests take it)::
@@ -152,7 +154,7 @@ def main() -> None:
             rows = connection.execute(text("SELECT count(*) FROM records")).scalar()
 
         ini = write_ini(directory / "praxcloud.ini", settings)
-        results: dict[str, list[float]] = {key: [] for key in "abcdefg"}
+        results: dict[str, list[float]] = {key: [] for key in "abcdefgh"}
         dump_file = directory / "plain.pgdump"
         argv, env = databases._pg_command(engine, "pg_dump", "--format=custom")
         with dump_file.open("wb") as out:
@@ -178,6 +180,21 @@ def main() -> None:
             results["e"].append(timed(restore))
             results["f"].append(timed(lambda: pg_restore_from_file(engine, dump_file)))
             results["g"].append(timed(lambda: cli_run(ini)))
+
+            def first_whole(fresh: Path = directory / f"first-{number}") -> None:
+                # A tenant's very first run: the same run into a target directory of
+                # its own holding no repository yet (made, written with nothing to
+                # deduplicate against, checked, read back, tagged).
+                fresh.mkdir()
+                default = service.tenant_settings
+                service.tenant_settings = lambda request: {**default(request),
+                                                           "target": f"file://{fresh}"}
+                try:
+                    with tenant_request(registry, SLUG) as request:
+                        service.run_backup(request)
+                finally:
+                    service.tenant_settings = default
+            results["h"].append(timed(first_whole))
             print(f"round {number + 1}: " + ", ".join(
                 f"{key} {values[-1]:.1f}s" for key, values in results.items()), flush=True)
         registry.tenancy.dispose()
@@ -193,12 +210,14 @@ def main() -> None:
               "d": "plugin: whole run (write, check, read back, tag)",
               "e": "plugin: restore (restic dump | pg_restore)",
               "f": "pg_restore from a local file (baseline)",
-              "g": "praxcloud backup run --tenant bench (a process)"}
+              "g": "praxcloud backup run --tenant bench (a process)",
+              "h": "plugin: a tenant's first whole run (new repository)"}
     for key, label in labels.items():
         print(f"  {key}. {label:<52} {median[key]:7.2f} s")
     print(f"ratios: write c/a = {median['c'] / median['a']:.2f}, "
           f"whole run d/a = {median['d'] / median['a']:.2f}, "
           f"CLI run g/a = {median['g'] / median['a']:.2f}, "
+          f"first whole run h/a = {median['h'] / median['a']:.2f}, "
           f"restore e/f = {median['e'] / median['f']:.2f}; first write "
           f"{results['c'][0]:.1f}s (nothing to deduplicate), later "
           f"{statistics.median(results['c'][1:] or results['c']):.1f}s")
